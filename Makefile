@@ -1,0 +1,66 @@
+# eventsource-wasm — `make run` serves the demo, `make test` runs every test.
+SHELL := /bin/bash
+GO      ?= go
+ADDR    ?= 127.0.0.1:8080
+GOROOT  := $(shell $(GO) env GOROOT)
+WASMEXEC := $(GOROOT)/lib/wasm
+DIST    := web/dist
+WASMBUILD := GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w'
+NATIVE_PKGS := ./sse/... ./server/... ./web/...
+
+.PHONY: all build wasm run test vet test-native test-wasm test-browser chromium redis fuzz bench screenshots clean
+
+all: build
+
+## build: the wasm modules (precompressed) and the server binary with them embedded.
+build: wasm
+	$(GO) build -trimpath -o bin/eventsource-server ./server/cmd/eventsource-server
+
+wasm:
+	$(WASMBUILD) -o $(DIST)/eventsource.wasm ./wasm/cmd/eventsource
+	$(WASMBUILD) -o $(DIST)/demo.wasm ./wasm/cmd/demo
+	cp $(WASMEXEC)/wasm_exec.js $(DIST)/wasm_exec.js
+	$(GO) run ./web/precompress $(DIST)/eventsource.wasm $(DIST)/demo.wasm $(DIST)/wasm_exec.js
+
+## run: build everything and serve the demo on $(ADDR).
+run: build
+	./bin/eventsource-server -addr $(ADDR)
+
+## test: every test — vet and gofmt, native tests with -race, wasm tests under Node, browser tests in headless Chromium.
+test: vet test-native test-wasm test-browser
+
+vet: wasm
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+
+test-native:
+	$(GO) test -race -count=1 $(NATIVE_PKGS)
+
+# The wasm tests need a live server: e2e's TestWasmUnderNode starts one and runs
+# `GOOS=js GOARCH=wasm go test ./wasm/...` under Node against it.
+test-wasm: wasm
+	$(GO) test -count=1 -run 'TestWasmUnderNode' ./e2e/
+
+test-browser: wasm chromium
+	$(GO) test -count=1 -timeout 10m -skip 'TestWasmUnderNode' ./e2e/
+
+## chromium: Debian's chromium, installed with apt-get when missing (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## redis: Debian's redis-server, installed with apt-get when missing.
+redis:
+	@command -v redis-server >/dev/null || { echo "installing Debian's redis-server"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  systemctl disable --now redis-server >/dev/null 2>&1 || true; }
+
+## fuzz: run the parser's chunking fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzChunking -fuzztime $(FUZZTIME) ./sse/
+
+clean:
+	rm -rf bin
+	find $(DIST) -type f ! -name .gitkeep -delete
