@@ -3,6 +3,7 @@ package sse
 import (
 	"bytes"
 	"fmt"
+	"unicode/utf8"
 )
 
 // bom is the UTF-8 byte order mark that the UTF-8 decode algorithm strips
@@ -200,7 +201,10 @@ func (p *Parser) processLine(line []byte, emit func(Event)) error {
 		p.data = append(p.data, value...)
 		p.data = append(p.data, '\n')
 	case "id":
-		if bytes.IndexByte(value, 0) < 0 && !bytes.Equal(value, p.idRaw) {
+		// idRaw only saves decoding a repeated id. An ID given to
+		// SetLastEventID may be invalid UTF-8, so the bytes it left in idRaw
+		// stand for the decoded idBuf only when they are valid.
+		if bytes.IndexByte(value, 0) < 0 && (!bytes.Equal(value, p.idRaw) || !utf8.Valid(value)) {
 			p.idRaw = append(p.idRaw[:0], value...)
 			p.idBuf = decode(value)
 		}

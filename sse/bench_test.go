@@ -1,0 +1,79 @@
+package sse_test
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/eventsource-wasm/eventsource-wasm/sse"
+)
+
+// benchStream encodes n events whose data is size bytes on one line, with an
+// id on every event as servers that support resuming send.
+func benchStream(b *testing.B, n, size int) []byte {
+	var buf bytes.Buffer
+	enc := sse.NewEncoder(&buf)
+	data := strings.Repeat("x", size)
+	for i := range n {
+		if err := enc.Encode(sse.Event{ID: strconv.Itoa(i), Data: data}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// benchParse feeds stream in 64 KiB chunks, as reads from a network
+// connection arrive, and reports throughput over the stream's bytes.
+func benchParse(b *testing.B, stream []byte, wantEvents int) {
+	const chunk = 64 << 10
+	p := sse.NewParser(0)
+	n := 0
+	emit := func(sse.Event) { n++ }
+	b.SetBytes(int64(len(stream)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Reset()
+		n = 0
+		for off := 0; off < len(stream); off += chunk {
+			if err := p.Feed(stream[off:min(off+chunk, len(stream))], emit); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if n != wantEvents {
+			b.Fatalf("%d events, want %d", n, wantEvents)
+		}
+	}
+}
+
+// BenchmarkParser64B parses a stream of 65,536 events (5 MiB) with 64-byte
+// data.
+func BenchmarkParser64B(b *testing.B) {
+	const n = 1 << 16
+	benchParse(b, benchStream(b, n, 64), n)
+}
+
+// BenchmarkParser1MiB parses a stream of events with 1 MiB of data each.
+func BenchmarkParser1MiB(b *testing.B) {
+	const n = 8
+	benchParse(b, benchStream(b, n, 1<<20), n)
+}
+
+// BenchmarkEncoder encodes events with an id, a type and 64 bytes of data
+// over two lines.
+func BenchmarkEncoder(b *testing.B) {
+	ev := sse.Event{ID: "123456", Type: "update", Data: strings.Repeat("y", 32) + "\n" + strings.Repeat("z", 31)}
+	var sized bytes.Buffer
+	if err := sse.NewEncoder(&sized).Encode(ev); err != nil {
+		b.Fatal(err)
+	}
+	enc := sse.NewEncoder(io.Discard)
+	b.SetBytes(int64(sized.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := enc.Encode(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
