@@ -3,7 +3,6 @@ package sse
 import (
 	"bytes"
 	"fmt"
-	"unicode/utf8"
 )
 
 // bom is the UTF-8 byte order mark that the UTF-8 decode algorithm strips
@@ -53,10 +52,15 @@ func NewParser(maxEventSize int) *Parser {
 func (p *Parser) LastEventID() string { return p.lastID }
 
 // SetLastEventID sets the last event ID string and buffer, as when a client
-// resumes from an ID it stored.
+// resumes from an ID it stored. Invalid UTF-8 in id is replaced as it would
+// be in a stream, so the ID is one a stream could have set.
 func (p *Parser) SetLastEventID(id string) {
-	p.lastID, p.idBuf = id, id
 	p.idRaw = append(p.idRaw[:0], id...)
+	p.idBuf = decode(p.idRaw)
+	p.lastID = p.idBuf
+	// idRaw must be the bytes that decode to idBuf, so a stream repeating
+	// the ID is recognised without decoding it again.
+	p.idRaw = append(p.idRaw[:0], p.idBuf...)
 }
 
 // Retry returns the reconnection time in milliseconds from the most recent
@@ -201,10 +205,7 @@ func (p *Parser) processLine(line []byte, emit func(Event)) error {
 		p.data = append(p.data, value...)
 		p.data = append(p.data, '\n')
 	case "id":
-		// idRaw only saves decoding a repeated id. An ID given to
-		// SetLastEventID may be invalid UTF-8, so the bytes it left in idRaw
-		// stand for the decoded idBuf only when they are valid.
-		if bytes.IndexByte(value, 0) < 0 && (!bytes.Equal(value, p.idRaw) || !utf8.Valid(value)) {
+		if bytes.IndexByte(value, 0) < 0 && !bytes.Equal(value, p.idRaw) {
 			p.idRaw = append(p.idRaw[:0], value...)
 			p.idBuf = decode(value)
 		}
