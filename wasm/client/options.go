@@ -1,0 +1,106 @@
+package client
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// DefaultRetryDelay is the reconnection time used until the server sends a
+// retry field, as in browsers.
+const DefaultRetryDelay = 3 * time.Second
+
+// HeaderFunc returns request headers for the next connection attempt. It
+// is called before the first connection and before every reconnection, so
+// it can return a fresh access token. An error counts as a failed attempt:
+// the client reconnects after the reconnection time.
+type HeaderFunc func(ctx context.Context) (map[string]string, error)
+
+// Options configures a connection. The zero value behaves like native
+// EventSource without credentials.
+type Options struct {
+	// Method is the request method; empty means GET.
+	Method string
+	// Headers are sent with every request. Accept and Last-Event-ID are
+	// set by the client and cannot be overridden.
+	Headers map[string]string
+	// HeaderFunc, when set, is called before every connection attempt; its
+	// headers are added to Headers, replacing those of the same name. When
+	// a response is 401 Unauthorized, the client calls it again and retries
+	// once at once before failing the connection.
+	HeaderFunc HeaderFunc
+	// Body is the request body, for methods that take one.
+	Body []byte
+	// WithCredentials sends cookies and HTTP authentication to other
+	// origins too (fetch's credentials "include" instead of "same-origin").
+	WithCredentials bool
+	// LastEventID is the last event ID to start from, as if an earlier
+	// connection had received it: the first request sends it.
+	LastEventID string
+	// LastEventIDQuery, when not empty, is the name of a query parameter
+	// that also carries the last event ID (when not empty), for servers
+	// behind proxies that drop the Last-Event-ID header.
+	LastEventIDQuery string
+	// Backoff, when set, replaces the fixed reconnection time with
+	// exponential backoff and full jitter.
+	Backoff *Backoff
+	// MaxRetries limits consecutive reconnection attempts without a
+	// successful connection: 0 means no limit, a negative value means the
+	// client never reconnects. When the limit is reached the connection
+	// fails.
+	MaxRetries int
+	// RetryOnStatus lists response statuses (such as 429 and 503) that
+	// reconnect instead of failing the connection. A Retry-After header on
+	// such a response sets the delay.
+	RetryOnStatus []int
+	// HeartbeatTimeout, when positive, is how long the client waits for any
+	// bytes (an event or a comment) before it drops the connection and
+	// reconnects.
+	HeartbeatTimeout time.Duration
+	// MaxEventSize limits the size of a line or of an event's data in
+	// bytes; a larger one fails the connection. A value <= 0 means
+	// sse.DefaultMaxEventSize.
+	MaxEventSize int
+}
+
+// Backoff is an exponential reconnection policy with full jitter: before
+// the n-th consecutive attempt (n from 0) the client waits a random time
+// between 0 and min(Max, base × Factor^n), where base is the server's
+// retry field when it sent one, else Initial. A successful connection
+// starts over at n = 0.
+type Backoff struct {
+	// Initial is the base delay; <= 0 means DefaultRetryDelay.
+	Initial time.Duration
+	// Max caps the delay; <= 0 means no cap.
+	Max time.Duration
+	// Factor multiplies the delay after each attempt; values < 1 mean 2.
+	Factor float64
+}
+
+// delay returns the wait before attempt n, given the server's reconnection
+// time (serverSet reports whether the server sent one).
+func (b *Backoff) delay(n int, server time.Duration, serverSet bool) time.Duration {
+	base := b.Initial
+	if serverSet {
+		base = server
+	} else if base <= 0 {
+		base = DefaultRetryDelay
+	}
+	factor := b.Factor
+	if factor < 1 {
+		factor = 2
+	}
+	limit := float64(base) * math.Pow(factor, float64(n))
+	if b.Max > 0 {
+		limit = min(limit, float64(b.Max))
+	}
+	const ceiling = math.MaxInt64 / 2
+	if !(limit < ceiling) { // also catches +Inf
+		limit = ceiling
+	}
+	if limit < 1 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(limit) + 1))
+}

@@ -1,0 +1,42 @@
+package client
+
+import "context"
+
+// transport opens HTTP requests. It is the only part of the client that
+// needs a platform: fetch under js/wasm, fakes in tests.
+type transport interface {
+	// resolve returns rawURL made absolute, as EventSource's constructor
+	// does (against the document's base URL in a browser).
+	resolve(rawURL string) (string, error)
+	// roundTrip sends req and returns once the response headers arrived.
+	// Cancelling ctx aborts the request and its body.
+	roundTrip(ctx context.Context, req *request) (*response, error)
+}
+
+// request is one connection attempt.
+type request struct {
+	url         string
+	method      string
+	headers     map[string]string
+	body        []byte
+	credentials bool // send credentials to other origins too
+}
+
+// response is what the client needs of a response.
+type response struct {
+	status      int
+	statusText  string
+	contentType string
+	retryAfter  string
+	url         string // after redirects
+	body        body
+}
+
+// body yields a response body chunk by chunk, as the network delivers it.
+type body interface {
+	// next returns the next chunk, valid until the following call, or an
+	// error: io.EOF at the end of the body.
+	next() ([]byte, error)
+	// close releases the body; cancelling the request's context also does.
+	close()
+}

@@ -1,0 +1,222 @@
+//go:build js && wasm
+
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/hack-pad/safejs"
+)
+
+// fetchTransport makes requests with fetch and reads bodies with a
+// ReadableStream reader.
+type fetchTransport struct{}
+
+var defaultTransport transport = fetchTransport{}
+
+// resolve resolves rawURL like the EventSource constructor: against the
+// document's base URL in a browser, or as an absolute URL elsewhere.
+func (fetchTransport) resolve(rawURL string) (string, error) {
+	g := safejs.Global()
+	args := []any{rawURL}
+	if base := baseURL(g); base != "" {
+		args = append(args, base)
+	}
+	ctor, err := g.Get("URL")
+	if err != nil {
+		return "", err
+	}
+	u, err := ctor.New(args...)
+	if err != nil {
+		return "", errors.New("not a valid URL")
+	}
+	href, err := u.Get("href")
+	if err != nil {
+		return "", err
+	}
+	return href.String()
+}
+
+// baseURL returns document.baseURI, else location.href, else "".
+func baseURL(g safejs.Value) string {
+	for _, path := range [][2]string{{"document", "baseURI"}, {"location", "href"}} {
+		obj, err := g.Get(path[0])
+		if err != nil || obj.Type() != safejs.TypeObject {
+			continue
+		}
+		if s, ok := stringProp(obj, path[1]); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, error) {
+	g := safejs.Global()
+	acCtor, err := g.Get("AbortController")
+	if err != nil {
+		return nil, err
+	}
+	ac, err := acCtor.New()
+	if err != nil {
+		return nil, err
+	}
+	signal, err := ac.Get("signal")
+	if err != nil {
+		return nil, err
+	}
+	headers := make(map[string]any, len(req.headers))
+	for k, v := range req.headers {
+		headers[k] = v
+	}
+	credentials := "same-origin"
+	if req.credentials {
+		credentials = "include"
+	}
+	init := map[string]any{
+		"method":      req.method,
+		"headers":     headers,
+		"credentials": credentials,
+		"cache":       "no-store", // as EventSource: adds Cache-Control: no-cache on the wire
+		"mode":        "cors",
+		"redirect":    "follow",
+		"signal":      signal,
+	}
+	if req.body != nil {
+		b, err := newUint8Array(g, req.body)
+		if err != nil {
+			return nil, err
+		}
+		init["body"] = b
+	}
+	abort := func() { _, _ = ac.Call("abort") }
+	stop := context.AfterFunc(ctx, abort)
+	fail := func(err error) (*response, error) {
+		stop()
+		abort()
+		return nil, err
+	}
+
+	// A cancelled context must not let a request out: AfterFunc would
+	// abort only after fetch has started it.
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	p, err := g.Call("fetch", req.url, init)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := await(ctx, p)
+	if err != nil {
+		return fail(err)
+	}
+	r := &response{url: req.url}
+	if r.status, err = intProp(res, "status"); err != nil {
+		return fail(err)
+	}
+	r.statusText, _ = stringProp(res, "statusText")
+	if u, ok := stringProp(res, "url"); ok && u != "" {
+		r.url = u
+	}
+	if h, err := res.Get("headers"); err == nil {
+		r.contentType = header(h, "content-type")
+		r.retryAfter = header(h, "retry-after")
+	}
+	b := &fetchBody{abort: abort, stop: stop}
+	if stream, err := res.Get("body"); err == nil && stream.Type() == safejs.TypeObject {
+		if b.reader, err = stream.Call("getReader"); err != nil {
+			return fail(err)
+		}
+		if b.waiter, err = newPromiseWaiter(); err != nil {
+			return fail(err)
+		}
+	}
+	r.body = b
+	return r, nil
+}
+
+func intProp(v safejs.Value, name string) (int, error) {
+	p, err := v.Get(name)
+	if err != nil {
+		return 0, err
+	}
+	return p.Int()
+}
+
+// header returns the named response header, or "" when absent.
+func header(h safejs.Value, name string) string {
+	v, err := h.Call("get", name)
+	if err != nil || v.Type() != safejs.TypeString {
+		return ""
+	}
+	s, _ := v.String()
+	return s
+}
+
+func newUint8Array(g safejs.Value, b []byte) (safejs.Value, error) {
+	ctor, err := g.Get("Uint8Array")
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	a, err := ctor.New(len(b))
+	if err != nil {
+		return safejs.Undefined(), err
+	}
+	_, err = safejs.CopyBytesToJS(a, b)
+	return a, err
+}
+
+// fetchBody reads a response body. Its reads are not raced against the
+// context: aborting the fetch (which cancelling the context does) rejects
+// a pending read, so every read settles.
+type fetchBody struct {
+	reader safejs.Value // undefined for a response without a body
+	waiter *promiseWaiter
+	buf    []byte
+	abort  func()
+	stop   func() bool
+}
+
+func (b *fetchBody) next() ([]byte, error) {
+	if b.waiter == nil {
+		return nil, io.EOF
+	}
+	p, err := b.reader.Call("read")
+	if err != nil {
+		return nil, err
+	}
+	res, err := b.waiter.wait(p)
+	if err != nil {
+		return nil, err
+	}
+	if done, err := res.Get("done"); err != nil {
+		return nil, err
+	} else if ok, _ := done.Bool(); ok {
+		return nil, io.EOF
+	}
+	value, err := res.Get("value")
+	if err != nil {
+		return nil, err
+	}
+	n, err := value.Length()
+	if err != nil {
+		return nil, err
+	}
+	if cap(b.buf) < n {
+		b.buf = make([]byte, n)
+	}
+	n, err = safejs.CopyBytesToGo(b.buf[:n], value)
+	return b.buf[:n], err
+}
+
+// close aborts the fetch, which ends the body, and frees the callbacks.
+// It runs after next returned, so no read is pending.
+func (b *fetchBody) close() {
+	b.stop()
+	b.abort()
+	if b.waiter != nil {
+		b.waiter.release()
+	}
+}

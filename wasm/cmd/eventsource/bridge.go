@@ -1,0 +1,253 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/eventsource-wasm/eventsource-wasm/sse"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/client"
+	"github.com/hack-pad/safejs"
+)
+
+// bridge tracks the live connections by the ids JavaScript gave them.
+type bridge struct {
+	mu    sync.Mutex
+	conns map[int]context.CancelFunc
+}
+
+func newBridge() *bridge { return &bridge{conns: make(map[int]context.CancelFunc)} }
+
+// register sets globalThis.__eventsourceWasm. Its functions live as long
+// as the page, so they are never released.
+func (b *bridge) register() error {
+	connect, err := safejs.FuncOf(guard(b.connect))
+	if err != nil {
+		return err
+	}
+	closeFn, err := safejs.FuncOf(guard(b.close))
+	if err != nil {
+		return err
+	}
+	return safejs.Global().Set("__eventsourceWasm", map[string]any{
+		"connect": connect,
+		"close":   closeFn,
+	})
+}
+
+// guard turns a panic in a JavaScript callback, which would end the Go
+// program and every connection with it, into an error message result.
+func guard(fn func(args []safejs.Value) any) func(safejs.Value, []safejs.Value) any {
+	return func(_ safejs.Value, args []safejs.Value) (result any) {
+		defer func() {
+			if recover() != nil {
+				result = "eventsource.wasm: internal error"
+			}
+		}()
+		return fn(args)
+	}
+}
+
+// connect starts a connection; see the package documentation.
+func (b *bridge) connect(args []safejs.Value) any {
+	if len(args) < 6 {
+		return "connect: want 6 arguments"
+	}
+	id, err := args[0].Int()
+	if err != nil {
+		return "connect: the id is not a number"
+	}
+	url, err := args[1].String()
+	if err != nil {
+		return "connect: the URL is not a string"
+	}
+	opts, err := options(args[2])
+	if err != nil {
+		return "connect: " + err.Error()
+	}
+	s := &sink{onOpen: args[3], onBatch: args[4], onError: args[5]}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	b.mu.Lock()
+	b.conns[id] = cancel
+	b.mu.Unlock()
+	go func() {
+		defer b.forget(id)
+		defer func() {
+			if recover() != nil {
+				s.Error(&client.Error{Message: "internal error"}, client.Closed)
+			}
+		}()
+		_ = client.Run(ctx, url, opts, s) // a failure was reported to onError
+	}()
+	return nil
+}
+
+// close closes a connection: no request or event follows.
+func (b *bridge) close(args []safejs.Value) any {
+	if len(args) > 0 {
+		if id, err := args[0].Int(); err == nil {
+			b.forget(id)
+		}
+	}
+	return nil
+}
+
+func (b *bridge) forget(id int) {
+	b.mu.Lock()
+	cancel := b.conns[id]
+	delete(b.conns, id)
+	b.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+// sink forwards a connection's reports to its JavaScript callbacks.
+type sink struct {
+	onOpen, onBatch, onError safejs.Value
+	buf                      []byte // the batch, reused from chunk to chunk
+}
+
+func (s *sink) Open(r client.Response) {
+	_, _ = s.onOpen.Invoke(r.Status, r.URL)
+}
+
+func (s *sink) Events(evs []sse.Event) {
+	b := s.buf[:0]
+	for _, ev := range evs {
+		b = append(b, ev.Type...)
+		b = append(b, '\r')
+		b = append(b, ev.Data...)
+		b = append(b, '\r')
+		b = append(b, ev.ID...)
+		b = append(b, '\r')
+	}
+	s.buf = b
+	// JavaScript copies the string out of Go memory during the call, so
+	// the buffer need not be copied to a Go string first.
+	_, _ = s.onBatch.Invoke(unsafe.String(unsafe.SliceData(b), len(b)))
+}
+
+func (s *sink) Error(err *client.Error, state client.ReadyState) {
+	msg := strings.TrimPrefix(err.Error(), "eventsource: ") // the JS event names its source
+	_, _ = s.onError.Invoke(int(state), err.Status, err.StatusText, msg)
+}
+
+// options reads the configuration object that web/eventsource-wasm.js
+// builds from the WasmEventSource init dictionary (already validated and
+// normalised there).
+func options(cfg safejs.Value) (*client.Options, error) {
+	r := reader{v: cfg}
+	o := &client.Options{
+		Method:           r.str("method"),
+		WithCredentials:  r.boolean("withCredentials"),
+		LastEventID:      r.str("lastEventId"),
+		LastEventIDQuery: r.str("lastEventIdQuery"),
+		MaxRetries:       int(r.num("maxRetries")),
+		RetryOnStatus:    r.ints("retryOnStatus"),
+		HeartbeatTimeout: r.millis("heartbeatTimeout"),
+		MaxEventSize:     int(r.num("maxEventSize")),
+	}
+	if h := r.get("headers"); r.err == nil && h.Type() == safejs.TypeObject {
+		o.Headers, r.err = client.HeadersFromJS(safejs.Unsafe(h))
+	}
+	if fn := r.get("headersFn"); r.err == nil && fn.Type() == safejs.TypeFunction {
+		o.HeaderFunc = client.JSHeaderFunc(safejs.Unsafe(fn))
+	}
+	if body := r.get("body"); r.err == nil && body.Type() == safejs.TypeObject {
+		n, err := body.Length()
+		if err != nil {
+			return nil, err
+		}
+		o.Body = make([]byte, n)
+		_, r.err = safejs.CopyBytesToGo(o.Body, body)
+	}
+	if bo := r.get("backoff"); r.err == nil && bo.Type() == safejs.TypeObject {
+		br := reader{v: bo}
+		o.Backoff = &client.Backoff{Initial: br.millis("initial"), Max: br.millis("max"), Factor: br.num("factor")}
+		r.err = br.err
+	}
+	return o, r.err
+}
+
+// reader reads properties of a configuration object, keeping the first
+// error; absent properties read as zero values.
+type reader struct {
+	v   safejs.Value
+	err error
+}
+
+func (r *reader) get(name string) safejs.Value {
+	if r.err != nil {
+		return safejs.Undefined()
+	}
+	v, err := r.v.Get(name)
+	r.err = err
+	return v
+}
+
+func (r *reader) str(name string) string {
+	v := r.get(name)
+	if v.Type() != safejs.TypeString {
+		return ""
+	}
+	s, err := v.String()
+	r.err = err
+	return s
+}
+
+func (r *reader) num(name string) float64 {
+	v := r.get(name)
+	if v.Type() != safejs.TypeNumber {
+		return 0
+	}
+	f, err := v.Float()
+	r.err = err
+	return f
+}
+
+func (r *reader) boolean(name string) bool {
+	v := r.get(name)
+	if v.Type() != safejs.TypeBoolean {
+		return false
+	}
+	b, err := v.Bool()
+	r.err = err
+	return b
+}
+
+func (r *reader) millis(name string) time.Duration {
+	return time.Duration(r.num(name) * float64(time.Millisecond))
+}
+
+func (r *reader) ints(name string) []int {
+	v := r.get(name)
+	if v.Type() != safejs.TypeObject {
+		return nil
+	}
+	n, err := v.Length()
+	if err != nil {
+		r.err = err
+		return nil
+	}
+	out := make([]int, 0, n)
+	for i := range n {
+		e, err := v.Index(i)
+		if err != nil {
+			r.err = err
+			return nil
+		}
+		x, err := e.Int()
+		if err != nil {
+			r.err = err
+			return nil
+		}
+		out = append(out, x)
+	}
+	return out
+}

@@ -1,0 +1,21 @@
+// Command eventsource is the WebAssembly module behind web/eventsource-wasm.js,
+// built to web/dist/eventsource.wasm. It registers a private bridge,
+// globalThis.__eventsourceWasm, that runs one wasm/client connection per
+// WasmEventSource:
+//
+//	connect(id, url, cfg, onOpen, onBatch, onError) → undefined, or an error message
+//	close(id)
+//
+// id is a number JavaScript picks, unique per connection.
+//
+// onOpen(status, url) reports an accepted response (url after redirects);
+// onError(readyState, status, statusText, message) reports an error, with
+// readyState 0 when the client reconnects and 2 when it failed for good.
+// onBatch(batch) delivers the events of one network chunk in one string,
+// "type\rdata\rid\r" per event, so the boundary is crossed and bytes are
+// decoded to a string once per chunk. CR cannot occur inside a field: the
+// parser ends lines at CR, and type and ID never hold line ends.
+//
+// The module stays lean: no net/http, and the only fmt comes with safejs
+// and sse's errors.
+package main

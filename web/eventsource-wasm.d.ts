@@ -1,0 +1,103 @@
+// Types for /eventsource-wasm.js: an EventSource written in Go, compiled to
+// WebAssembly, running on fetch and ReadableStream.
+
+/** Request headers: what fetch accepts as HeadersInit. */
+export type WasmEventSourceHeaders = HeadersInit;
+
+/** Exponential reconnection backoff with full jitter (times in milliseconds). */
+export interface WasmEventSourceBackoff {
+  /** Base delay when the server sent no `retry:` field; default 3000. */
+  initial?: number;
+  /** Cap on the delay; default none. */
+  max?: number;
+  /** Growth per attempt; default 2. */
+  factor?: number;
+}
+
+export interface WasmEventSourceInit extends EventSourceInit {
+  /** Send cookies to other origins too (fetch credentials "include"). */
+  withCredentials?: boolean;
+  /**
+   * Request headers, or a function (sync or async) called before every
+   * connection and reconnection, so an expired token is replaced while
+   * Last-Event-ID is kept. With a function, a 401 response calls it again
+   * and retries once at once.
+   */
+  headers?: WasmEventSourceHeaders | (() => WasmEventSourceHeaders | Promise<WasmEventSourceHeaders>);
+  /** Request method; default "GET". */
+  method?: string;
+  /** Request body, for methods that take one (anything fetch accepts). */
+  body?: BodyInit | null;
+  /** Start from this last event ID, as if a previous connection had received it. */
+  lastEventId?: string;
+  /**
+   * Also send the last event ID as a query parameter: true uses "lastEventId",
+   * a string names the parameter. For proxies that drop the header.
+   */
+  lastEventIdQuery?: boolean | string;
+  /** Replace the fixed reconnection time with exponential backoff and full jitter. */
+  backoff?: boolean | WasmEventSourceBackoff;
+  /** Consecutive reconnection attempts before giving up; 0 never reconnects; default unlimited. */
+  maxRetries?: number;
+  /** Statuses that reconnect instead of failing, e.g. [429, 503]; Retry-After is honoured. */
+  retryOnStatus?: number[];
+  /** Reconnect when no bytes (not even a comment) arrive for this many milliseconds. */
+  heartbeatTimeout?: number;
+  /** Largest line or event data in bytes; a larger one fails the connection. Default 16 MiB. */
+  maxEventSize?: number;
+}
+
+/** The error event: a plain Event with details when they are known. */
+export interface WasmEventSourceErrorEvent extends Event {
+  /** The HTTP status of the response that caused the error, if any. */
+  readonly status?: number;
+  readonly statusText?: string;
+  /** What happened, in words. */
+  readonly message?: string;
+}
+
+export interface WasmEventSourceEventMap {
+  open: Event;
+  message: MessageEvent<string>;
+  error: WasmEventSourceErrorEvent;
+}
+
+export declare class WasmEventSource extends EventTarget {
+  constructor(url: string | URL, init?: WasmEventSourceInit);
+
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSED: 2;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSED: 2;
+
+  readonly url: string;
+  readonly withCredentials: boolean;
+  readonly readyState: 0 | 1 | 2;
+
+  onopen: ((this: WasmEventSource, ev: Event) => any) | null;
+  onmessage: ((this: WasmEventSource, ev: MessageEvent<string>) => any) | null;
+  onerror: ((this: WasmEventSource, ev: WasmEventSourceErrorEvent) => any) | null;
+
+  /** Closes the connection: the request is aborted and no event follows. */
+  close(): void;
+
+  addEventListener<K extends keyof WasmEventSourceEventMap>(type: K, listener: (this: WasmEventSource, ev: WasmEventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: (this: WasmEventSource, ev: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof WasmEventSourceEventMap>(type: K, listener: (this: WasmEventSource, ev: WasmEventSourceEventMap[K]) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: (this: WasmEventSource, ev: MessageEvent<string>) => any, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+}
+
+/** Resolves when eventsource.wasm is instantiated (it loads once per page, on first use). */
+export declare function ready(): Promise<void>;
+
+/** Sets globalThis.EventSource to WasmEventSource, keeping the native class as globalThis.NativeEventSource. */
+export declare function installPolyfill(): void;
+
+declare global {
+  // eslint-disable-next-line no-var
+  var NativeEventSource: typeof EventSource | undefined;
+}

@@ -1,0 +1,264 @@
+// eventsource-wasm: an EventSource written in Go, compiled to WebAssembly,
+// running on fetch and ReadableStream.
+//
+//   import { WasmEventSource, ready, installPolyfill } from '/eventsource-wasm.js';
+//   const es = new WasmEventSource('/events', { headers: async () => ({ Authorization: `Bearer ${await token()}` }) });
+//   es.onmessage = (e) => console.log(e.data, e.lastEventId);
+//
+// The module loads ./eventsource.wasm (and ./wasm_exec.js when the page has
+// not loaded it) relative to its own URL, once per page, on first use. Every
+// connection shares that one Go instance. The Go side (wasm/cmd/eventsource)
+// hands over the events of each network chunk as one string, which is split
+// here and dispatched as MessageEvents.
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+let loading = null; // the promise of the bridge
+let started = null; // the bridge, once running
+let lastId = 0; // the last connection id handed to the bridge
+
+/**
+ * Loads and starts eventsource.wasm, once per page. Connections made before
+ * it is ready wait for it; awaiting ready() is optional.
+ * @returns {Promise<void>}
+ */
+export function ready() {
+  return bridge().then(() => undefined);
+}
+
+function bridge() {
+  loading ??= load();
+  return loading;
+}
+
+async function load() {
+  if (typeof globalThis.Go !== 'function') {
+    // wasm_exec.js is a classic script that only sets globalThis.Go, so it
+    // runs unchanged when imported as a module.
+    await import(new URL('./wasm_exec.js', import.meta.url).href);
+  }
+  const go = new globalThis.Go();
+  const url = new URL('./eventsource.wasm', import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`loading ${url.pathname} failed: ${response.status} ${response.statusText}`);
+  }
+  const { instance } = response.headers.get('content-type')?.startsWith('application/wasm')
+    ? await WebAssembly.instantiateStreaming(response, go.importObject)
+    : await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject);
+  // run() executes main synchronously until it waits for callbacks, and
+  // main registers the bridge first; the promise only settles on exit.
+  go.run(instance).catch((err) => console.error('eventsource.wasm stopped:', err));
+  const b = globalThis.__eventsourceWasm;
+  if (!b) throw new Error('eventsource.wasm did not start');
+  started = b;
+  return b;
+}
+
+function baseURL() {
+  return globalThis.document?.baseURI ?? globalThis.location?.href;
+}
+
+function originOf(url) {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Builds the bridge configuration from the init dictionary. Synchronous
+ * checks throw from the constructor, as invalid arguments do for native.
+ */
+function configure(init) {
+  const cfg = {
+    withCredentials: Boolean(init.withCredentials),
+    method: init.method === undefined ? 'GET' : String(init.method),
+    lastEventId: init.lastEventId == null ? '' : String(init.lastEventId),
+    lastEventIdQuery: '',
+    maxRetries: 0,
+    retryOnStatus: [],
+    heartbeatTimeout: 0,
+    maxEventSize: 0,
+  };
+  let headers = new Headers();
+  if (typeof init.headers === 'function') {
+    cfg.headersFn = init.headers;
+  } else if (init.headers != null) {
+    headers = new Headers(init.headers); // throws TypeError on bad names or values
+  }
+  cfg.headers = headers;
+  if (init.lastEventIdQuery === true) cfg.lastEventIdQuery = 'lastEventId';
+  else if (typeof init.lastEventIdQuery === 'string') cfg.lastEventIdQuery = init.lastEventIdQuery;
+  if (init.backoff) {
+    const b = init.backoff === true ? {} : init.backoff;
+    cfg.backoff = { initial: number(b.initial, 'backoff.initial'), max: number(b.max, 'backoff.max'), factor: number(b.factor, 'backoff.factor') };
+  }
+  if (init.maxRetries != null && init.maxRetries !== Infinity) {
+    const n = Math.floor(number(init.maxRetries, 'maxRetries'));
+    cfg.maxRetries = n > 0 ? n : -1; // the bridge reads 0 as "no limit", <0 as "never"
+  }
+  if (init.retryOnStatus != null) cfg.retryOnStatus = Array.from(init.retryOnStatus, (s) => Math.floor(number(s, 'retryOnStatus')));
+  cfg.heartbeatTimeout = number(init.heartbeatTimeout, 'heartbeatTimeout');
+  cfg.maxEventSize = Math.floor(number(init.maxEventSize, 'maxEventSize'));
+  return cfg;
+}
+
+function number(v, name) {
+  if (v == null) return 0;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new TypeError(`WasmEventSource: ${name} must be a non-negative number`);
+  return n;
+}
+
+/** Reads any fetch body (string, Blob, FormData, buffer...) as bytes and its implied content type. */
+async function readBody(body) {
+  const r = new Response(body);
+  return { bytes: new Uint8Array(await r.arrayBuffer()), contentType: r.headers.get('content-type') };
+}
+
+/**
+ * An EventSource that runs in WebAssembly on fetch, with request headers,
+ * POST bodies and a configurable reconnection policy.
+ */
+export class WasmEventSource extends EventTarget {
+  static CONNECTING = CONNECTING;
+  static OPEN = OPEN;
+  static CLOSED = CLOSED;
+
+  #url;
+  #withCredentials;
+  #readyState = CONNECTING;
+  #id = 0; // the bridge's connection id, 0 when none
+  #origin = '';
+  #handlers = new Map(); // event handler attributes: type → { fn, listener }
+
+  constructor(url, init = undefined) {
+    super();
+    if (arguments.length === 0) {
+      throw new TypeError("Failed to construct 'WasmEventSource': 1 argument required, but only 0 present.");
+    }
+    let parsed;
+    try {
+      parsed = new URL(url, baseURL());
+    } catch {
+      throw new DOMException(`Failed to construct 'WasmEventSource': The URL '${url}' is invalid.`, 'SyntaxError');
+    }
+    this.#url = parsed.href;
+    init ??= {};
+    const cfg = configure(init);
+    this.#withCredentials = cfg.withCredentials;
+    this.#start(cfg, init.body);
+  }
+
+  get url() { return this.#url; }
+  get withCredentials() { return this.#withCredentials; }
+  get readyState() { return this.#readyState; }
+
+  get onopen() { return this.#handlers.get('open')?.fn ?? null; }
+  set onopen(fn) { this.#setHandler('open', fn); }
+  get onmessage() { return this.#handlers.get('message')?.fn ?? null; }
+  set onmessage(fn) { this.#setHandler('message', fn); }
+  get onerror() { return this.#handlers.get('error')?.fn ?? null; }
+  set onerror(fn) { this.#setHandler('error', fn); }
+
+  /** Closes the connection: the request is aborted and no event follows. */
+  close() {
+    if (this.#readyState === CLOSED) return;
+    this.#readyState = CLOSED;
+    if (this.#id) {
+      started.close(this.#id); // an id means the bridge is running
+      this.#id = 0;
+    }
+  }
+
+  async #start(cfg, body) {
+    let b;
+    try {
+      if (body != null) {
+        const { bytes, contentType } = await readBody(body);
+        cfg.body = bytes;
+        if (contentType && !cfg.headers.has('content-type')) cfg.headers.set('content-type', contentType);
+      }
+      b = await bridge();
+    } catch (err) {
+      this.#report(CLOSED, 0, '', `eventsource-wasm: ${err?.message ?? err}`);
+      return;
+    }
+    if (this.#readyState === CLOSED) return; // closed while loading: no request at all
+    // The id is set before connect runs, since Go may report (and a
+    // listener may call close()) before connect returns.
+    this.#id = ++lastId;
+    const err = b.connect(this.#id, this.#url, cfg,
+      (status, url) => this.#opened(url),
+      (batch) => this.#dispatchBatch(batch),
+      (state, status, statusText, message) => this.#report(state, status, statusText, message));
+    if (err) this.#report(CLOSED, 0, '', err);
+  }
+
+  #opened(url) {
+    if (this.#readyState === CLOSED) return;
+    this.#origin = originOf(url);
+    this.#readyState = OPEN;
+    this.dispatchEvent(new Event('open'));
+  }
+
+  #dispatchBatch(batch) {
+    const parts = batch.split('\r');
+    const origin = this.#origin;
+    for (let i = 0; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
+      this.dispatchEvent(new MessageEvent(parts[i], { data: parts[i + 1], lastEventId: parts[i + 2], origin }));
+    }
+  }
+
+  #report(state, status, statusText, message) {
+    if (this.#readyState === CLOSED) return;
+    this.#readyState = state;
+    if (state === CLOSED) this.#id = 0; // the bridge forgot it
+    const ev = new Event('error');
+    if (status) {
+      ev.status = status;
+      ev.statusText = statusText;
+    }
+    if (message) ev.message = message;
+    this.dispatchEvent(ev);
+  }
+
+  // #setHandler gives on<type> the semantics of event handler attributes:
+  // the listener keeps the place of the first assignment, null removes it.
+  #setHandler(type, fn) {
+    fn = typeof fn === 'function' ? fn : null;
+    const h = this.#handlers.get(type);
+    if (fn === null) {
+      if (h) {
+        this.removeEventListener(type, h.listener);
+        this.#handlers.delete(type);
+      }
+      return;
+    }
+    if (h) {
+      h.fn = fn;
+      return;
+    }
+    const handler = { fn, listener: (ev) => handler.fn.call(this, ev) };
+    this.#handlers.set(type, handler);
+    this.addEventListener(type, handler.listener);
+  }
+}
+
+for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSED })) {
+  Object.defineProperty(WasmEventSource.prototype, name, { value, enumerable: true });
+}
+
+/**
+ * Makes WasmEventSource the page's EventSource. The native class stays
+ * available as globalThis.NativeEventSource.
+ */
+export function installPolyfill() {
+  if (globalThis.EventSource === WasmEventSource) return;
+  if (globalThis.EventSource && !globalThis.NativeEventSource) globalThis.NativeEventSource = globalThis.EventSource;
+  globalThis.EventSource = WasmEventSource;
+}
