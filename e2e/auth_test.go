@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eventsource-wasm/eventsource-wasm/server"
+)
+
+// jsLogin is a JavaScript helper: login(ttl) gets a fresh bearer token.
+// credentials: 'omit' keeps the session cookie out of the browser, so the
+// stream can only be authorised by the header under test.
+const jsLogin = `
+async function login(ttl) {
+  const r = await fetch('/auth/login', {method: 'POST', credentials: 'omit',
+    headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'ttl=' + ttl});
+  if (!r.ok) throw new Error('login: ' + r.status);
+  return (await r.json()).token;
+}
+`
+
+type authResult struct {
+	Log   []string `json:"log"`
+	IDs   []string `json:"ids"`
+	Calls int      `json:"calls"`
+}
+
+// TestAuth checks that a headers function's Authorization: Bearer header
+// reaches /auth/events, and that when the token expires (the server then
+// ends the stream) the reconnect asks the function again, sends the fresh
+// token and keeps Last-Event-ID, so the events continue without a gap or a
+// duplicate.
+func TestAuth(t *testing.T) {
+	requireWasm(t)
+	ts := startServer(t, server.Config{})
+	p := openPage(t, ts, "/conformance.html", 60*time.Second)
+
+	t.Run("token-refresh", func(t *testing.T) {
+		const session = "auth-refresh"
+		// The first token lives 1 s (the shortest login), the next ones 30 s.
+		js := fmt.Sprintf(jsLogin+`
+let calls = 0;
+const es = watch(new WasmEventSource('/auth/events?interval=100ms&retry=50&session=%s', {
+  headers: async () => ({ Authorization: 'Bearer ' + await login(++calls === 1 ? 1 : 30) }),
+}));
+await waitFor(() => es.log.filter((l) => l.startsWith('open')).length >= 2 && es.ids.length >= 15, 10000,
+  'a reconnect and 15 events');
+es.close();
+return {log: es.log, ids: es.ids, calls};`, session)
+		var r authResult
+		p.runJS(js, &r)
+
+		reqs := ts.rec.session(session)
+		if len(reqs) != 2 {
+			t.Fatalf("server saw %d requests, want 2 (first token, then the refreshed one):\n%s\nlog: %q",
+				len(reqs), requestLines(reqs), r.Log)
+		}
+		for i, q := range reqs {
+			if q.AuthScheme != "Bearer" {
+				t.Errorf("request %d: Authorization scheme %q, want Bearer", i, q.AuthScheme)
+			}
+			if len(q.Cookies) != 0 {
+				t.Errorf("request %d sent cookies %q: the header alone must authorise", i, q.Cookies)
+			}
+		}
+		if reqs[0].AuthPrint == reqs[1].AuthPrint {
+			t.Error("the reconnect sent the expired token again")
+		}
+		if reqs[0].HasLEID {
+			t.Errorf("first request sent Last-Event-ID %q", reqs[0].LastEventID)
+		}
+		if r.Calls != 2 {
+			t.Errorf("headers function called %d times, want 2 (connect, reconnect)", r.Calls)
+		}
+
+		// Ids run 0, 1, 2, … across the reconnect, and the reconnect
+		// resumed from the last one received before it.
+		for i, id := range r.IDs {
+			if id != strconv.Itoa(i) {
+				t.Fatalf("event %d has id %q: gap or duplicate; ids %q", i, id, r.IDs)
+			}
+		}
+		opens, before, errors := 0, 0, 0
+		for _, l := range r.Log {
+			switch {
+			case strings.HasPrefix(l, "open"):
+				opens++
+			case strings.HasPrefix(l, "error"):
+				errors++
+			case strings.HasPrefix(l, "message ") && errors == 0:
+				before++
+			}
+		}
+		if opens != 2 || errors != 1 {
+			t.Errorf("%d opens and %d errors, want 2 and 1: log %q", opens, errors, r.Log)
+		}
+		if before == 0 {
+			t.Fatalf("no event before the reconnect: log %q", r.Log)
+		}
+		want := r.IDs[before-1]
+		if !reqs[1].HasLEID || reqs[1].LastEventID != want {
+			t.Errorf("reconnect Last-Event-ID %q (present %v), want %q", reqs[1].LastEventID, reqs[1].HasLEID, want)
+		}
+	})
+
+	// A 401 while the headers function holds a stale token: the function is
+	// asked again and the request retried once.
+	t.Run("401-retry", func(t *testing.T) {
+		const session = "auth-401"
+		js := fmt.Sprintf(jsLogin+`
+let calls = 0;
+const es = watch(new WasmEventSource('/auth/events?interval=20ms&retry=50&session=%s', {
+  headers: async () => ({ Authorization: 'Bearer ' + (++calls === 1 ? 'stale-token' : await login(30)) }),
+}));
+await waitFor(() => es.ids.length >= 3, 5000, '3 events');
+es.close();
+return {log: es.log, ids: es.ids, calls};`, session)
+		var r authResult
+		p.runJS(js, &r)
+		reqs := ts.rec.session(session)
+		if len(reqs) != 2 || reqs[0].AuthPrint == reqs[1].AuthPrint {
+			t.Errorf("want 2 requests with different tokens, got:\n%s", requestLines(reqs))
+		}
+		if r.Calls != 2 {
+			t.Errorf("headers function called %d times, want 2", r.Calls)
+		}
+		t.Logf("log: %q", r.Log)
+	})
+
+	for _, e := range p.pageErrors() {
+		t.Errorf("console: %s", e)
+	}
+}

@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/eventsource-wasm/eventsource-wasm/server"
+)
+
+// caseResult mirrors one entry of window.conformance.results.
+type caseResult struct {
+	Name     string   `json:"name"`
+	About    string   `json:"about"`
+	URL      string   `json:"url"`
+	Pass     bool     `json:"pass"`
+	Problems []string `json:"problems"`
+	Known    string   `json:"known"` // a documented platform difference that showed
+	Diff     string   `json:"diff"`
+	// Preflight: ours may add CORS preflights native does not need.
+	Preflight bool `json:"preflight"`
+	// Shape: an API check that closes at once, with no request to compare.
+	Shape    bool `json:"shape"`
+	Sessions struct {
+		Native string `json:"native"`
+		Wasm   string `json:"wasm"`
+	} `json:"sessions"`
+	Native implResult `json:"native"`
+	Wasm   implResult `json:"wasm"`
+}
+
+type implResult struct {
+	Log      []string `json:"log"`
+	Extras   []any    `json:"extras"`
+	TimedOut bool     `json:"timedOut"`
+	MS       int      `json:"ms"`
+	Requests []string `json:"requests"` // as GET /sessions/{id} reports them
+}
+
+// TestConformance runs web/conformance.html in headless Chromium: every
+// case feeds the same server stream to native EventSource and to
+// WasmEventSource and compares what they report and the requests the
+// server saw from each. Then this test compares those requests again in
+// more detail, from its own recorder. CONFORMANCE_SELF=1 runs native
+// against native, to check the harness itself.
+func TestConformance(t *testing.T) {
+	self := os.Getenv("CONFORMANCE_SELF") == "1"
+	if !self {
+		requireWasm(t)
+	}
+	ts := startServer(t, server.Config{})
+	path := "/conformance.html?autorun=1&xorigin=" + url.QueryEscape(ts.XOrigin) + "&xdenied=" + url.QueryEscape(ts.XDenied)
+	if self {
+		path += "&self=1"
+	}
+	start := time.Now()
+	p := openPage(t, ts, path, 170*time.Second)
+	if err := chromedp.Run(p.ctx, chromedp.Poll(`window.conformance.done`, nil,
+		chromedp.WithPollingTimeout(150*time.Second), chromedp.WithPollingInterval(200*time.Millisecond))); err != nil {
+		var status string
+		_ = chromedp.Run(p.ctx, chromedp.Text("#status", &status, chromedp.ByID))
+		t.Fatalf("suite did not finish: %v (page status: %q)", err, status)
+	}
+	var results []caseResult
+	p.eval(`window.conformance.results`, &results)
+	t.Logf("%d cases in %v", len(results), time.Since(start).Round(time.Millisecond))
+	if len(results) == 0 {
+		t.Fatal("the page ran no case")
+	}
+	for _, r := range results {
+		t.Logf("%-24s native %5d ms, ours %5d ms, pass: %v", r.Name, r.Native.MS, r.Wasm.MS, r.Pass)
+		if r.Known != "" {
+			t.Logf("%s: known difference (%s): %s", r.Name, r.Known, r.Diff)
+		}
+	}
+
+	// What the page compares: the logs, and the requests as the server's
+	// session registry saw them.
+	t.Run("page", func(t *testing.T) {
+		for _, r := range results {
+			if r.Pass {
+				continue
+			}
+			t.Errorf("case %s (%s, %s):\n  %s\n  native log:\n\t%s\n  ours:\n\t%s\n  ours' error details: %v",
+				r.Name, r.About, r.URL, strings.Join(r.Problems, "\n  "),
+				strings.Join(r.Native.Log, "\n\t"), strings.Join(r.Wasm.Log, "\n\t"), r.Wasm.Extras)
+		}
+	})
+
+	// The requests in more detail, as this test's recorder saw them: query,
+	// Accept, Cache-Control, Origin, and CORS preflights.
+	t.Run("requests", func(t *testing.T) {
+		for _, r := range results {
+			nat := requestLines(ts.rec.session(r.Sessions.Native))
+			ours := requestLines(ts.rec.session(r.Sessions.Wasm))
+			if r.Preflight {
+				// fetch() must preflight a cross-origin Last-Event-ID header;
+				// native EventSource sends it without. Everything else must
+				// match.
+				n := len(ours)
+				ours = slices.DeleteFunc(ours, func(l string) bool { return strings.HasPrefix(l, "OPTIONS ") })
+				if n != len(ours) {
+					t.Logf("case %s: ours sent %d CORS preflights", r.Name, n-len(ours))
+				}
+			}
+			if len(nat) == 0 && !r.Shape {
+				t.Errorf("case %s: the server saw no request from native (session %s)", r.Name, r.Sessions.Native)
+				continue
+			}
+			if !slices.Equal(nat, ours) && r.Known == "" {
+				t.Errorf("case %s: requests differ\n  native:\n\t%s\n  ours:\n\t%s",
+					r.Name, strings.Join(nat, "\n\t"), strings.Join(ours, "\n\t"))
+			}
+		}
+	})
+
+	// The reconnect after the end of a stream must carry the last id as a
+	// request header, not (only) as a query parameter.
+	t.Run("last-event-id-header", func(t *testing.T) {
+		i := slices.IndexFunc(results, func(r caseResult) bool { return r.Name == "basic-reconnect" })
+		if i < 0 {
+			t.Fatal("no basic-reconnect case")
+		}
+		reqs := ts.rec.session(results[i].Sessions.Wasm)
+		if len(reqs) < 2 {
+			t.Fatalf("ours made %d requests, want a reconnect", len(reqs))
+		}
+		if r := reqs[0]; r.HasLEID {
+			t.Errorf("first request sent Last-Event-ID %q; it had no id yet", r.LastEventID)
+		}
+		if r := reqs[1]; !r.HasLEID || r.LastEventID != "2" {
+			t.Errorf("reconnect: Last-Event-ID header %q (present %v), want \"2\"", r.LastEventID, r.HasLEID)
+		}
+		if q := reqs[1].Query.Get("lastEventId"); q != "" {
+			t.Errorf("reconnect put lastEventId=%q in the query without lastEventIdQuery", q)
+		}
+	})
+
+	t.Run("console", func(t *testing.T) {
+		for _, e := range p.pageErrors() {
+			// Native EventSource's own diagnostic for the wrong-content-type
+			// cases, logged by Chromium, not by a script.
+			if strings.Contains(e, "EventSource's response has a MIME type") {
+				continue
+			}
+			// The cross-origin-denied case's CORS failures, likewise.
+			if strings.Contains(e, "blocked by CORS policy") && strings.Contains(e, "'"+ts.XDenied+"/events?") {
+				continue
+			}
+			t.Errorf("console: %s", e)
+		}
+	})
+}
+
+func requestLines(reqs []recorded) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.String()
+	}
+	return out
+}

@@ -1,0 +1,299 @@
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
+	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/web"
+)
+
+// recorded is what the recorder keeps of one request. Credentials are kept
+// only as the scheme and a short fingerprint, never as the secret.
+type recorded struct {
+	At           time.Time
+	Method       string
+	Path         string
+	Query        url.Values
+	Session      string // the session= query parameter
+	LastEventID  string // the Last-Event-ID request header
+	HasLEID      bool   // whether that header was present at all
+	AuthScheme   string // "Bearer", "Basic", … or ""
+	AuthPrint    string // first 12 hex digits of SHA-256 of the credentials
+	Cookies      []string
+	Accept       string
+	CacheControl string
+	Origin       string
+}
+
+// String renders the parts that two EventSource implementations must agree
+// on for the same stream: no time, no session tag (also when a parameter
+// such as a redirect target embeds it).
+func (r recorded) String() string {
+	q := url.Values{}
+	for k, v := range r.Query {
+		if k != "session" {
+			q[k] = v
+		}
+	}
+	s := r.Method + " " + r.Path
+	if len(q) > 0 {
+		s += "?" + q.Encode()
+		if r.Session != "" {
+			s = strings.ReplaceAll(s, url.QueryEscape(r.Session), "SESSION")
+		}
+	}
+	if r.HasLEID {
+		s += fmt.Sprintf(" Last-Event-ID=%q", r.LastEventID)
+	}
+	if r.AuthScheme != "" {
+		s += " Authorization=" + r.AuthScheme
+	}
+	if r.Origin != "" {
+		s += " Origin=" + r.Origin
+	}
+	return s + fmt.Sprintf(" Accept=%q Cache-Control=%q", r.Accept, r.CacheControl)
+}
+
+// recorder is middleware that logs every request before the server sees it.
+type recorder struct {
+	mu   sync.Mutex
+	reqs []recorded
+}
+
+func (rec *recorder) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rr := recorded{
+			At:           time.Now(),
+			Method:       r.Method,
+			Path:         r.URL.Path,
+			Query:        r.URL.Query(),
+			Session:      r.URL.Query().Get("session"),
+			Accept:       r.Header.Get("Accept"),
+			CacheControl: r.Header.Get("Cache-Control"),
+			Origin:       r.Header.Get("Origin"),
+		}
+		if v := r.Header.Values("Last-Event-ID"); len(v) > 0 {
+			rr.HasLEID, rr.LastEventID = true, v[0]
+		}
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			scheme, cred, _ := strings.Cut(auth, " ")
+			sum := sha256.Sum256([]byte(cred))
+			rr.AuthScheme, rr.AuthPrint = scheme, hex.EncodeToString(sum[:6])
+		}
+		for _, c := range r.Cookies() {
+			rr.Cookies = append(rr.Cookies, c.Name)
+		}
+		rec.mu.Lock()
+		rec.reqs = append(rec.reqs, rr)
+		rec.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// session returns the requests tagged session=id, in arrival order.
+func (rec *recorder) session(id string) []recorded {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var out []recorded
+	for _, r := range rec.reqs {
+		if r.Session == id {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// testServer is the project's server, in process on 127.0.0.1, behind the
+// recorder, plus a second instance for cross-origin cases.
+type testServer struct {
+	// URL is the main server, whose pages the tests load.
+	URL string
+	// XOrigin is the main server under another origin (localhost instead
+	// of 127.0.0.1), which lets URL's origin read with credentials.
+	XOrigin string
+	// XDenied is a second server that lets no other origin read.
+	XDenied string
+	rec     *recorder
+}
+
+// startServer starts the real server (serving web.FS) with cfg, allowing
+// its own origin cross-origin when cfg.AllowOrigins is nil; the test's
+// cleanup stops it. Both its servers record into the same recorder.
+func startServer(t *testing.T, cfg server.Config) *testServer {
+	t.Helper()
+	if cfg.Logger == nil {
+		// Request logs (5xx answers included: the tests ask for them) would
+		// drown the test output; errors still show.
+		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
+	rec := &recorder{}
+	main := httptest.NewUnstartedServer(nil)
+	if cfg.AllowOrigins == nil {
+		cfg.AllowOrigins = []string{"http://" + main.Listener.Addr().String()}
+	}
+	strictCfg := cfg
+	strictCfg.AllowOrigins = []string{}
+	strict := httptest.NewUnstartedServer(nil)
+	for _, x := range []struct {
+		hs  *httptest.Server
+		cfg server.Config
+	}{{main, cfg}, {strict, strictCfg}} {
+		t.Cleanup(x.hs.Close)
+		x.hs.Config.Handler = rec.wrap(newServer(t, x.cfg).Handler())
+		x.hs.Start()
+	}
+	_, port, _ := net.SplitHostPort(main.Listener.Addr().String())
+	return &testServer{URL: main.URL, XOrigin: "http://localhost:" + port, XDenied: strict.URL, rec: rec}
+}
+
+// newServer makes a server.Server that the test's cleanup closes, which ends
+// its streams, so closing the HTTP server does not wait for them. (Cleanups
+// run last-in first-out: register the HTTP server's Close before this.)
+func newServer(t *testing.T, cfg server.Config) *server.Server {
+	t.Helper()
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// testWriter sends the server's log to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// requireWasm fails the test unless `make wasm` has put the module in
+// web/dist, where the embedded web.FS serves it.
+func requireWasm(t *testing.T) {
+	t.Helper()
+	for _, f := range []string{"dist/eventsource.wasm", "eventsource-wasm.js"} {
+		if _, err := fs.Stat(web.FS, f); err != nil {
+			t.Fatalf("web.FS lacks %s (run `make wasm` first): %v", f, err)
+		}
+	}
+}
+
+// page is a headless Chromium tab on one of the test server's pages.
+type page struct {
+	t       *testing.T
+	ctx     context.Context
+	console *browser.Console
+}
+
+// openPage starts a browser (stopped by the test's cleanup) and loads path
+// from ts, waiting until window.conformance exists.
+func openPage(t *testing.T, ts *testServer, path string, timeout time.Duration) *page {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	bctx, bcancel, err := browser.New(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bcancel)
+	p := &page{t: t, ctx: bctx, console: browser.ConsoleOf(bctx)}
+	err = chromedp.Run(bctx,
+		chromedp.Navigate(ts.URL+path),
+		chromedp.Poll(`typeof window.conformance === "object"`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+	)
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	return p
+}
+
+// eval runs a JavaScript expression in the page, awaits it when it is a
+// promise, and decodes its JSON value into out (when out is not nil).
+func (p *page) eval(js string, out any) {
+	p.t.Helper()
+	var raw json.RawMessage
+	err := chromedp.Run(p.ctx, chromedp.Evaluate(js, &raw, func(ep *runtime.EvaluateParams) *runtime.EvaluateParams {
+		return ep.WithAwaitPromise(true)
+	}))
+	if err != nil {
+		p.t.Fatalf("evaluate %.200s: %v", js, err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			p.t.Fatalf("decode result of %.200s: %v (%.300s)", js, err, raw)
+		}
+	}
+}
+
+// jsWatch is a JavaScript prelude for the tests that drive one
+// WasmEventSource by hand: watch(es) logs what es reports in es.log (entries
+// after es.close() marked "AFTER CLOSE"), the lastEventId of each message in
+// es.ids; waitFor(pred, ms, what) resolves when pred() holds, rejecting
+// after ms; sleep(ms).
+const jsWatch = `
+const { WasmEventSource, ready } = await import('/eventsource-wasm.js');
+await ready();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function watch(es, types = []) {
+  es.log = []; es.ids = []; es.messages = 0; es.closedAt = -1;
+  const add = (s) => es.log.push((es.closedAt >= 0 ? 'AFTER CLOSE ' : '') + s);
+  es.addEventListener('open', () => add('open rs=' + es.readyState));
+  es.addEventListener('error', (e) => add('error rs=' + es.readyState +
+      (e.message !== undefined ? ' message=' + JSON.stringify(e.message) : '') +
+      (e.status !== undefined ? ' status=' + e.status : '')));
+  for (const t of ['message', ...types]) es.addEventListener(t, (e) => {
+    es.messages++;
+    es.ids.push(e.lastEventId);
+    add(e.type + ' ' + JSON.stringify(e.data) + ' id=' + JSON.stringify(e.lastEventId));
+  });
+  const close = es.close.bind(es);
+  es.close = () => { if (es.closedAt < 0) es.closedAt = es.log.length; close(); };
+  return es;
+}
+async function waitFor(pred, ms, what) {
+  const end = performance.now() + ms;
+  while (!pred()) {
+    if (performance.now() > end) throw new Error('timed out waiting for ' + what);
+    await sleep(10);
+  }
+}
+`
+
+// runJS evaluates body (which may use await and the jsWatch helpers) in an
+// async function and decodes what it returns.
+func (p *page) runJS(body string, out any) {
+	p.t.Helper()
+	p.eval("(async () => {"+jsWatch+body+"\n})()", out)
+}
+
+// pageErrors returns the console errors of the page that are not failed
+// network requests: the ones that show a bug in a script or in the module.
+// (Chromium logs every non-2xx EventSource and fetch response as a network
+// error, and the tests ask for those on purpose.)
+func (p *page) pageErrors() []string {
+	var out []string
+	for _, m := range p.console.Errors() {
+		if m.Source != "network" {
+			out = append(out, m.String())
+		}
+	}
+	return out
+}

@@ -1,0 +1,714 @@
+// Conformance suite: the same server stream into the browser's native
+// EventSource and into WasmEventSource, side by side, and a comparison of
+// everything each one reports. The page runs for people (button) and for
+// the e2e Go test (?autorun=1), which reads window.conformance.
+//
+// Query parameters: autorun=1 starts at once; only=a,b runs the named
+// cases; self=1 compares native against native (a check of the harness and
+// of the server's determinism); xorigin=<origin> names this server under
+// another origin that lets this page read (e.g. http://localhost:8080 for a
+// page on 127.0.0.1:8080 run with -allow-origin), xdenied=<origin> a server
+// that does not: the cross-origin cases run only when given them.
+//
+// Everything shown on the page is set with textContent: stream data is
+// untrusted text.
+
+const CLOSED = 2;
+
+const params = new URLSearchParams(location.search);
+
+// The WebAssembly module is imported lazily so that the page, and the
+// native half of every case, still work when /eventsource-wasm.js or the
+// .wasm file is missing; each case then reports why ours could not run.
+let wasmModule = null;
+function loadWasm() {
+  if (!wasmModule) {
+    wasmModule = import('/eventsource-wasm.js').then(async (m) => {
+      await m.ready();
+      return m;
+    });
+  }
+  return wasmModule;
+}
+
+// FNV-1a, 32-bit: a cheap fingerprint for long data and long event runs.
+const FNV_OFFSET = 0x811c9dc5;
+function fnv1a(h, s) {
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+const hex = (h) => h.toString(16).padStart(8, '0');
+
+// show renders event data for a log line: short data in full (JSON-quoted,
+// so CR, LF, NUL and U+FFFD are visible), long data as head, length and hash.
+function show(s) {
+  if (typeof s !== 'string') return `(${typeof s}) ${String(s)}`;
+  if (s.length <= 600) return JSON.stringify(s);
+  return `${JSON.stringify(s.slice(0, 32))}…(${s.length} chars, fnv ${hex(fnv1a(FNV_OFFSET, s))})`;
+}
+
+// delayBucket classes a reconnection delay coarsely enough to compare across
+// implementations, finely enough to tell retry=50 (<1s), retry: 2500
+// (1-2.95s: room for a slow machine) and the 3 s default (≥2.95s) apart.
+function delayBucket(ms) {
+  if (ms < 1000) return 'after<1s';
+  if (ms < 2950) return 'after1-2.95s';
+  return 'after≥2.95s';
+}
+
+// withSession tags url with session=, the server's handle on a client's
+// requests; a %SESSION% placeholder (in a redirect target) is filled too,
+// and so are the %XORIGIN% and %XDENIED% origins.
+function withSession(url, session) {
+  url = url.replaceAll('%SESSION%', encodeURIComponent(session))
+    .replaceAll('%XORIGIN%', params.get('xorigin'))
+    .replaceAll('%XDENIED%', params.get('xdenied'));
+  return url + (url.includes('?') ? '&' : '?') + 'session=' + encodeURIComponent(session);
+}
+
+// ctorFor returns the class of impl ('native' or 'wasm'), or a string saying
+// why WasmEventSource is unavailable.
+async function ctorFor(impl) {
+  if (impl !== 'wasm') return EventSource;
+  try {
+    return (await loadWasm()).WasmEventSource;
+  } catch (e) {
+    return `WasmEventSource unavailable: ${e}`;
+  }
+}
+
+// record opens one EventSource ('native' or 'wasm') on url and logs what it
+// reports until the stop condition, a CLOSED error, or the timeout. After
+// close() it keeps listening for `grace` ms: anything then is a bug and is
+// logged with an "AFTER CLOSE" prefix.
+//
+// opts: stop {events|opens|errors: N}; timeout ms; types: named event types
+// to listen for besides "message"; init: the constructor's second argument
+// (native gets only withCredentials); summary: fold message entries into a
+// count, hash, first and last (for huge runs); normalize(data): rewrites
+// data that legitimately differs (the session tag /echo reports); drop: after
+// that many messages, have the server reset the connection; handlers: use
+// onopen/onmessage/onerror instead of addEventListener; grace ms.
+//
+// The result: log (compared), extras (the wasm error event's status,
+// statusText and message; not compared), timedOut, ms. runCase adds
+// requests: what the server saw of the session.
+async function record(impl, url, opts = {}) {
+  const {
+    stop = {}, timeout = 5000, types = [], init = {}, summary = false, grace = 250, normalize = (d) => d, drop = 0,
+    handlers = false,
+  } = opts;
+  const Ctor = await ctorFor(impl);
+  if (typeof Ctor === 'string') return { log: [Ctor], extras: [], timedOut: false, ms: 0 };
+  return new Promise((resolve) => {
+    const log = [];
+    const extras = [];
+    const t0 = performance.now();
+    let messages = 0, opens = 0, errors = 0, lastErrorAt = 0;
+    let stopped = false, timedOut = false;
+    let hash = FNV_OFFSET, first = '', last = '';
+    let timer = 0;
+
+    const add = (entry) => {
+      if (stopped) entry = 'AFTER CLOSE ' + entry;
+      log.push(summary ? `@${messages} ${entry}` : entry);
+    };
+    const stopNow = (why) => {
+      if (stopped) return;
+      clearTimeout(timer);
+      if (why) log.push(why);
+      es.close();
+      log.push(`close() rs=${es.readyState}`);
+      stopped = true;
+      setTimeout(() => {
+        if (summary) {
+          log.push(`messages n=${messages} fnv=${hex(hash)}`, `first ${first}`, `last ${last}`);
+        }
+        resolve({ log, extras, timedOut, ms: Math.round(performance.now() - t0) });
+      }, grace);
+    };
+
+    let es;
+    try {
+      es = impl === 'wasm' ? new Ctor(url, init) : new Ctor(url, { withCredentials: !!init.withCredentials });
+    } catch (e) {
+      resolve({ log: [`constructor threw ${e.name}: ${e.message}`], extras, timedOut, ms: 0 });
+      return;
+    }
+    log.push(`new rs=${es.readyState}`);
+
+    const onMessage = (ev) => {
+      let entry = `${ev.type} data=${show(typeof ev.data === 'string' ? normalize(ev.data) : ev.data)} id=${JSON.stringify(ev.lastEventId)} rs=${es.readyState}`;
+      if (!(ev instanceof MessageEvent)) entry += ` class=${ev.constructor.name}`;
+      if (ev.origin !== location.origin) entry += ` origin=${JSON.stringify(ev.origin)}`;
+      if (summary && !stopped) {
+        messages++;
+        hash = fnv1a(fnv1a(hash, entry), '\n');
+        if (!first) first = entry;
+        last = entry;
+      } else {
+        if (!stopped) messages++;
+        add(entry);
+      }
+      if (stop.events && messages >= stop.events) stopNow();
+      if (messages === drop) {
+        // Reset this connection from the server side, as a network failure.
+        const session = new URL(url, location.href).searchParams.get('session');
+        fetch(`/sessions/${encodeURIComponent(session)}/drop`, { method: 'POST' })
+          .catch((e) => log.push(`drop request failed: ${e}`));
+      }
+    };
+    const listen = (type, fn) => {
+      if (handlers && ['open', 'message', 'error'].includes(type)) es['on' + type] = fn;
+      else es.addEventListener(type, fn);
+    };
+    for (const t of new Set(['message', ...types])) listen(t, onMessage);
+
+    listen('open', (ev) => {
+      opens++;
+      let delay = '';
+      if (lastErrorAt) delay = ' ' + delayBucket(performance.now() - lastErrorAt);
+      add(`open rs=${es.readyState}${delay}${ev.constructor === Event ? '' : ' class=' + ev.constructor.name}`);
+      if (stop.opens && opens >= stop.opens) stopNow();
+    });
+    listen('error', (ev) => {
+      errors++;
+      lastErrorAt = performance.now();
+      add(`error rs=${es.readyState}${ev.constructor === Event ? '' : ' class=' + ev.constructor.name}`);
+      if (ev.status !== undefined || ev.message !== undefined) {
+        extras.push({ status: ev.status, statusText: ev.statusText, message: ev.message });
+      }
+      if (es.readyState === CLOSED || (stop.errors && errors >= stop.errors)) stopNow();
+    });
+    timer = setTimeout(() => {
+      timedOut = true;
+      stopNow(`timeout after ${timeout}ms`);
+    }, timeout);
+  });
+}
+
+// shape logs the API surface of an EventSource class: constants,
+// constructor errors, attributes and their defaults, close() twice.
+async function shape(impl, url) {
+  const Ctor = await ctorFor(impl);
+  if (typeof Ctor === 'string') return { log: [Ctor], extras: [], timedOut: false, ms: 0 };
+  const log = [];
+  const fmt = (v) => (typeof v === 'function' ? 'function' : JSON.stringify(v));
+  const t = (label, f) => {
+    try {
+      log.push(`${label}: ${fmt(f())}`);
+    } catch (e) {
+      log.push(`${label}: throws ${e.constructor.name} ${e.name}`);
+    }
+  };
+  t('class constants', () => [Ctor.CONNECTING, Ctor.OPEN, Ctor.CLOSED]);
+  t('no argument', () => new Ctor());
+  t('invalid URL', () => new Ctor('http://[::1'));
+  const es = new Ctor(url);
+  t('instance constants', () => [es.CONNECTING, es.OPEN, es.CLOSED]);
+  t('url is absolute', () => es.url === new URL(url, location.href).href);
+  t('withCredentials', () => es.withCredentials);
+  t('readyState', () => es.readyState);
+  t('is an EventTarget', () => es instanceof EventTarget);
+  t('handlers', () => [es.onopen, es.onmessage, es.onerror]);
+  t('handler set and read', () => { const f = () => {}; es.onmessage = f; return es.onmessage === f; });
+  t('handler set to a non-function', () => { es.onmessage = 42; return es.onmessage; });
+  t('readyState is read-only', () => { try { es.readyState = 7; } catch { /* strict mode */ } return es.readyState; });
+  t('close() twice', () => { es.close(); es.close(); return es.readyState; });
+  const cred = new Ctor(url, { withCredentials: true });
+  t('withCredentials: true', () => cred.withCredentials);
+  cred.close();
+  return { log, extras: [], timedOut: false, ms: 0 };
+}
+
+// Streams are kept short and reconnect fast (retry=50) so the suite runs in
+// seconds. Each case names what the native log must show (expect: regexps
+// that must each match some native entry), so a server change that stops
+// exercising the rule fails the case instead of passing vacuously.
+//
+// /events and generated /faults streams end after count events; the
+// reconnect then resumes at the last id, gets 204, and the EventSource
+// fails (error, CLOSED): those cases stop there. /faults?body= presets send
+// the same bytes on every connection: those cases stop at the reconnect's
+// open ({opens: 2}).
+const R = 'retry=50';
+const preset = (name, extra = '') => `/faults?body=${name}&${R}${extra}`;
+const cases = [
+  {
+    name: 'api-shape',
+    about: 'constants, constructor errors, url, withCredentials, readyState, handler attributes, close() twice',
+    url: `/events?count=1&${R}`,
+    shape: true,
+    expect: [/^class constants: \[0,1,2\]/, /^invalid URL: throws DOMException SyntaxError/],
+  },
+  {
+    name: 'handler-attributes',
+    about: 'onopen, onmessage and onerror attributes instead of addEventListener',
+    url: `/events?count=2&interval=5ms&${R}`,
+    handlers: true,
+    expect: [/^open rs=1$/, /^message data=.* id="1"/, /^error rs=2/],
+  },
+  {
+    name: 'basic-reconnect',
+    about: 'end of stream → reconnect with Last-Event-ID; the reconnect at the last id gets 204 → error, CLOSED',
+    url: `/events?count=3&interval=5ms&${R}`,
+    expect: [/^message data=.* id="2"/, /^error rs=0/, /^error rs=2/],
+  },
+  {
+    name: 'multi-line-data',
+    about: 'JSON over several data: lines, joined with LF',
+    url: `/events?count=3&interval=5ms&lines=4&${R}`,
+    expect: [/\\n/],
+  },
+  {
+    name: 'multi-line-preset',
+    about: 'data: lines joined with LF, an empty data: line, a JSON array over lines',
+    url: preset('multiline'),
+    stop: { opens: 2 },
+    expect: [/line two\\n\\nline four/],
+  },
+  {
+    name: 'named-events',
+    about: 'event: deepThoughtOutput reaches addEventListener("deepThoughtOutput"), not onmessage; done=1 adds event: done',
+    url: `/events?count=3&interval=5ms&event=deepThoughtOutput&done=1&${R}`,
+    types: ['deepThoughtOutput', 'done'],
+    expect: [/^deepThoughtOutput /, /^done data="done"/],
+  },
+  {
+    name: 'named-preset',
+    about: 'named events, then the type resets to message after each dispatch',
+    url: preset('named'),
+    types: ['deepThoughtOutput', 'done'],
+    stop: { opens: 2 },
+    expect: [/^deepThoughtOutput /, /^message data="a plain/],
+  },
+  {
+    name: 'unlistened-type',
+    about: 'an event whose type nobody listens for is not seen by onmessage either',
+    url: preset('named'),
+    stop: { opens: 2 },
+    expect: [/^message data="a plain/],
+  },
+  {
+    name: 'comments',
+    about: 'comment lines (":", ": text") are ignored',
+    url: preset('comments'),
+    stop: { opens: 2 },
+    expect: [/data="after comments"/],
+  },
+  {
+    name: 'fields',
+    about: 'no space after the colon, two spaces, a field without a colon, unknown fields, event without data',
+    url: preset('fields'),
+    stop: { opens: 2 },
+    expect: [/data=" two spaces"/],
+  },
+  {
+    name: 'empty-data-and-id-only',
+    about: 'data: with nothing dispatches ""; an id-only block sets the last event ID without dispatching: sent on reconnect, seen by the next events',
+    url: preset('empty'),
+    stop: { events: 3 },
+    expect: [/^message data="" id=""/, /^message data="" id="e1"/],
+  },
+  {
+    name: 'bom-preset',
+    about: 'one leading BOM is stripped; a second BOM makes its line an unknown field',
+    // No retry=: its retry: line would come before the BOM.
+    url: '/faults?body=bom',
+    stop: { events: 2 },
+    expect: [/data="the leading BOM is stripped"/],
+  },
+  {
+    name: 'bom-generated',
+    about: 'a BOM before retry: and generated events',
+    url: `/faults?bom=1&count=3&${R}`,
+    expect: [/id="2"/],
+  },
+  {
+    name: 'chunk-bom',
+    about: 'the leading BOM split across one-byte reads is still stripped',
+    url: `/faults?bom=1&chunk=1&count=2&${R}`,
+    expect: [/id="1"/],
+  },
+  {
+    name: 'newline-cr',
+    about: 'CR line ends',
+    url: preset('cr'),
+    types: ['named'],
+    stop: { opens: 2 },
+    expect: [/data="cr one\\ncr two"/],
+  },
+  {
+    name: 'newline-crlf',
+    about: 'CRLF line ends',
+    url: preset('crlf'),
+    types: ['named'],
+    stop: { opens: 2 },
+    expect: [/data="crlf one\\ncrlf two"/],
+  },
+  {
+    name: 'newline-mixed',
+    about: 'LF, CR and CRLF in one stream',
+    url: preset('mixed'),
+    stop: { opens: 2 },
+    expect: [/data="lf\\ncr\\ncrlf"/],
+  },
+  {
+    name: 'chunk-crlf-utf8',
+    about: 'one-byte flushed writes: CRLF pairs and UTF-8 sequences split across reads',
+    url: `/faults?newline=crlf&chunk=1&count=3&${R}`,
+    expect: [/🚀/, /id="2"/],
+  },
+  {
+    name: 'chunk-cr',
+    about: 'one-byte writes with CR line ends (a CR at the end of a read is a line end)',
+    url: `/faults?newline=cr&chunk=1&count=3&${R}`,
+    expect: [/id="2"/],
+  },
+  {
+    name: 'chunk-crlf-preset',
+    about: 'one-byte writes of the CRLF preset',
+    url: preset('crlf', '&chunk=1'),
+    types: ['named'],
+    stop: { opens: 2 },
+  },
+  {
+    name: 'chunk-invalid-utf8',
+    about: 'one-byte writes of invalid and truncated UTF-8 sequences',
+    url: preset('utf8-invalid', '&chunk=1'),
+    stop: { opens: 2 },
+    expect: [/\uFFFD/],
+  },
+  {
+    name: 'id-reset',
+    about: 'id with no value (and "id:") resets lastEventId',
+    url: preset('idreset'),
+    stop: { opens: 2 },
+    expect: [/data="b" id=""/],
+  },
+  {
+    name: 'id-nul',
+    about: 'an id containing NUL is ignored',
+    url: preset('nul-id'),
+    stop: { opens: 2 },
+    expect: [/data="b" id="1"/],
+  },
+  {
+    name: 'retry-valid',
+    about: 'retry: 50 (digits only) sets the reconnection time',
+    url: preset('comments'),
+    stop: { opens: 2 },
+    expect: [/^open rs=1 after<1s/],
+  },
+  {
+    name: 'retry-default',
+    about: 'without retry: the reconnection time is 3 s',
+    url: '/faults?body=comments',
+    stop: { opens: 2 },
+    timeout: 6000,
+    expect: [/^open rs=1 after≥2\.95s/],
+  },
+  {
+    name: 'retry-invalid',
+    about: 'retry: 1x, -5 and 1.5 are ignored; retry: 2500 applies',
+    url: '/faults?body=retry-bad',
+    stop: { opens: 2 },
+    timeout: 6000,
+    expect: [/^open rs=1 after1-2\.95s/],
+  },
+  {
+    name: 'invalid-utf8',
+    about: 'invalid, truncated and surrogate UTF-8 bytes become U+FFFD',
+    url: preset('utf8-invalid'),
+    stop: { opens: 2 },
+    expect: [/\uFFFD/, /😀/],
+  },
+  {
+    name: 'eof-pending',
+    about: 'an event without its blank line at the end of the stream is dropped',
+    url: preset('no-trailing-blank'),
+    stop: { opens: 2 },
+    expect: [/data="dispatched"/],
+  },
+  {
+    name: 'echo-reconnect',
+    about: 'what the server receives: Accept, Cache-Control, Last-Event-ID header on each reconnect',
+    url: `/echo?n=2&${R}`,
+    types: ['echo'],
+    stop: { opens: 3 },
+    normalize: (d) => d.replace(/"session":"[^"]*"/, '"session":"…"'),
+    expect: [/last_event_id\\":\\"2\\"/],
+  },
+  {
+    name: 'status-204',
+    about: '204 No Content → error, CLOSED, no reconnect',
+    url: `/faults?status=204&${R}`,
+    expect: [/^error rs=2/],
+  },
+  {
+    name: 'status-500',
+    about: '500 → error, CLOSED, no reconnect',
+    url: `/faults?status=500&${R}`,
+    expect: [/^error rs=2/],
+  },
+  {
+    name: 'status-503-retry-after',
+    about: '503 with Retry-After → error, CLOSED (native never retries a status)',
+    url: `/faults?status=503&retry_after=1&${R}`,
+    expect: [/^error rs=2/],
+  },
+  {
+    name: 'wrong-content-type',
+    about: 'text/plain → error, CLOSED, no reconnect',
+    url: `/faults?content_type=text/plain&${R}`,
+    expect: [/^error rs=2/],
+  },
+  {
+    name: 'content-type-params',
+    about: 'text/event-stream with other parameters is accepted',
+    url: `/faults?content_type=${encodeURIComponent('text/event-stream;charset=utf-8;foo=bar')}&count=2&${R}`,
+    expect: [/^open rs=1$/],
+  },
+  {
+    name: 'redirect',
+    about: 'a 307 redirect is followed; events come from the target',
+    url: `/faults?redirect=${encodeURIComponent('/events?count=2&interval=5ms&retry=50&session=')}%SESSION%&${R}`,
+    expect: [/id="1"/],
+  },
+  {
+    name: 'network-drop',
+    about: 'the connection is reset mid-stream (POST /sessions/{id}/drop after 2 events) → error, CONNECTING, reconnect with Last-Event-ID',
+    url: `/events?interval=150ms&${R}`,
+    drop: 2,
+    stop: { events: 4 },
+    expect: [/^error rs=0/, /^open rs=1 after<1s/, /id="3"/],
+  },
+  {
+    name: 'network-drop-burst',
+    about: 'retry:, two events and the connection reset all in one burst: native dispatches the events first',
+    url: `/faults?drop_after=2&${R}`,
+    stop: { opens: 2 },
+    expect: [/^error rs=0/, /^open rs=1 after<1s/, /id="1"/],
+    // Chromium errors a fetch body stream as soon as the reset arrives and
+    // drops the chunks it had queued, so no fetch-based client can see
+    // these bytes (a plain reader loop in this page loses them too). The
+    // case stays to show the difference; it does not fail the suite.
+    known: 'fetch() loses the data that arrives with a connection reset',
+  },
+  {
+    name: 'status-201',
+    about: 'a 2xx other than 200 fails the connection too',
+    url: `/faults?status=201&content_type=text/event-stream&${R}`,
+    expect: [/^error rs=2/],
+  },
+  {
+    name: 'content-type-case',
+    about: 'the MIME type compares case-insensitively: Text/Event-Stream is accepted',
+    url: `/faults?content_type=Text/Event-Stream&count=2&${R}`,
+    expect: [/^open rs=1$/, /id="1"/],
+  },
+  // Cross-origin: fetch() cannot send Last-Event-ID without a CORS
+  // preflight (native EventSource can), so for these cases (preflight:
+  // true) the Go test compares the requests without ours' OPTIONS.
+  {
+    name: 'cross-origin',
+    about: 'a CORS-allowed stream on another origin: events carry that origin',
+    url: `%XORIGIN%/events?count=2&interval=5ms&${R}`,
+    needs: ['xorigin'],
+    preflight: true,
+    expect: [/origin="http/],
+  },
+  {
+    name: 'cross-origin-credentials',
+    about: 'withCredentials: true on a CORS-allowed origin that allows credentials',
+    url: `%XORIGIN%/events?count=2&interval=5ms&${R}`,
+    init: { withCredentials: true },
+    needs: ['xorigin'],
+    preflight: true,
+    expect: [/origin="http/],
+  },
+  {
+    name: 'cross-origin-denied',
+    about: 'a stream whose server does not allow this origin: the CORS failure fails the connection',
+    url: `%XDENIED%/events?count=2&interval=5ms&${R}`,
+    needs: ['xdenied'],
+    timeout: 2000,
+    expect: [/^error/],
+  },
+  {
+    name: 'big-events',
+    about: 'three 1 MiB events',
+    url: `/events?count=3&interval=1ms&size=1048576&${R}`,
+    summary: true,
+    timeout: 15000,
+    expect: [/1048576 chars/, /^messages n=3 /],
+  },
+  {
+    name: 'big-preset',
+    about: 'a 1 MiB data line in one event, then a small one',
+    url: preset('big'),
+    summary: true,
+    stop: { opens: 2 },
+    timeout: 15000,
+    expect: [/1048576 chars/],
+  },
+  {
+    name: 'many-events',
+    about: '10,000 small events (count, hash, first and last compared)',
+    url: `/events?count=10000&interval=0s&${R}`,
+    summary: true,
+    timeout: 20000,
+    expect: [/^messages n=10000 /],
+  },
+];
+
+function compare(a, b) {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) {
+      return `first difference at entry ${i}: native ${JSON.stringify(a[i] ?? '(none)')} / ours ${JSON.stringify(b[i] ?? '(none)')}`;
+    }
+  }
+  return '';
+}
+
+// requestsOf returns the requests the server recorded for a session (GET
+// /sessions/{id}): method, path, and the Last-Event-ID header, lastEventId
+// query parameter and Authorization scheme when present.
+async function requestsOf(session) {
+  const r = await fetch(`/sessions/${encodeURIComponent(session)}`, { cache: 'no-store' });
+  if (!r.ok) return [`GET /sessions/${session}: ${r.status}`];
+  const { recent = [] } = await r.json();
+  return recent.map((q) => `${q.method} ${q.path}` +
+    (q.last_event_id != null ? ` Last-Event-ID=${JSON.stringify(q.last_event_id)}` : '') +
+    (q.last_event_id_query != null ? ` lastEventId=${JSON.stringify(q.last_event_id_query)}` : '') +
+    (q.authorization != null ? ` Authorization=${q.authorization}` : ''));
+}
+
+async function runCase(c, runId, second) {
+  const sessions = { native: `${runId}.${c.name}.native`, wasm: `${runId}.${c.name}.wasm` };
+  const probe = c.shape ? shape : record;
+  const [nat, ours] = await Promise.all([
+    probe('native', withSession(c.url, sessions.native), c),
+    probe(second, withSession(c.url, sessions.wasm), c),
+  ]);
+  [nat.requests, ours.requests] = await Promise.all([requestsOf(sessions.native), requestsOf(sessions.wasm)]);
+  const problems = [];
+  const diff = compare(nat.log, ours.log);
+  if (diff) problems.push(diff);
+  // The same requests, reconnects included (a known difference covers
+  // both: lost events change what the reconnect asks for).
+  const reqDiff = compare(nat.requests, ours.requests);
+  // A known difference is ours; in the harness check both sides are native.
+  const knownNote = second === 'wasm' ? c.known : '';
+  if (reqDiff && !knownNote) problems.push('requests: ' + reqDiff);
+  if (nat.timedOut) problems.push('native did not reach the stop condition');
+  if (ours.timedOut) problems.push('ours did not reach the stop condition');
+  for (const re of c.expect || []) {
+    if (!nat.log.some((e) => re.test(e))) problems.push(`native log lacks ${re} (the stream no longer tests this rule)`);
+  }
+  // A known platform difference is reported, not failed, while it shows;
+  // if it stops showing, the note is stale and that is reported too.
+  let known = '';
+  if (knownNote) {
+    if (diff) {
+      known = knownNote;
+      problems.splice(problems.indexOf(diff), 1);
+    } else {
+      problems.push(`marked known (${knownNote}) but native and ours agree: drop the mark`);
+    }
+  }
+  return {
+    name: c.name, about: c.about, url: c.url, pass: problems.length === 0, problems, sessions,
+    known, diff, preflight: !!c.preflight, shape: !!c.shape, native: nat, wasm: ours,
+  };
+}
+
+const conformance = { done: false, running: false, results: [], cases, record, run };
+window.conformance = conformance;
+
+const $ = (id) => document.getElementById(id);
+
+function cell(tr, text, cls) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.append(td);
+  return td;
+}
+
+function details(td, r) {
+  const d = document.createElement('details');
+  const s = document.createElement('summary');
+  if (!r.pass) s.textContent = r.problems.join('; ');
+  else if (r.known) s.textContent = `known difference: ${r.known}; ${r.diff}`;
+  else s.textContent = `${r.native.log.length} entries, identical`;
+  const logs = document.createElement('div');
+  logs.className = 'logs';
+  for (const [label, res] of [['native', r.native], ['ours', r.wasm]]) {
+    const pre = document.createElement('pre');
+    let text = `${label} (${res.ms} ms)\n` + res.log.join('\n');
+    if (res.extras.length) text += '\nerror details: ' + JSON.stringify(res.extras);
+    if (res.requests) text += '\nrequests the server saw:\n  ' + res.requests.join('\n  ');
+    pre.textContent = text;
+    logs.append(pre);
+  }
+  d.append(s, logs);
+  td.append(d);
+}
+
+async function run() {
+  if (conformance.running) return conformance.results;
+  conformance.running = true;
+  conformance.done = false;
+  conformance.results = [];
+  $('run').disabled = true;
+  const only = (params.get('only') || '').split(',').filter(Boolean);
+  const second = params.get('self') === '1' || $('self').checked ? 'native' : 'wasm';
+  const runId = Math.random().toString(36).slice(2, 8);
+  const tbody = $('results');
+  tbody.replaceChildren();
+  const t0 = performance.now();
+  const selected = cases.filter((c) => (only.length === 0 || only.includes(c.name)) &&
+    (c.needs || []).every((p) => params.has(p)));
+  for (const [i, c] of selected.entries()) {
+    $('status').textContent = `running ${i + 1}/${selected.length}: ${c.name}`;
+    const tr = document.createElement('tr');
+    tr.className = 'running';
+    cell(tr, c.name);
+    cell(tr, c.about);
+    const verdict = cell(tr, 'running…', 'verdict');
+    const det = cell(tr, '');
+    tbody.append(tr);
+    let r;
+    try {
+      r = await runCase(c, runId, second);
+    } catch (e) {
+      const empty = { log: [], extras: [], timedOut: false, ms: 0 };
+      r = {
+        name: c.name, about: c.about, url: c.url, pass: false, problems: [`harness error: ${e}`],
+        known: '', diff: '', native: empty, wasm: empty,
+      };
+    }
+    conformance.results.push(r);
+    tr.className = r.pass ? 'pass' : 'fail';
+    if (r.pass && r.known) tr.className = 'known';
+    verdict.textContent = !r.pass ? 'DIFFERENT' : r.known ? 'differs (known)' : 'same';
+    details(det, r);
+  }
+  const failed = conformance.results.filter((r) => !r.pass).length;
+  const known = conformance.results.filter((r) => r.pass && r.known).length;
+  $('status').textContent = `${selected.length - failed}/${selected.length} cases pass` +
+    (known ? ` (${known} with a known difference)` : '') + ` in ${Math.round(performance.now() - t0)} ms` +
+    (second === 'native' ? ' (harness check: native vs native)' : '');
+  $('run').disabled = false;
+  conformance.running = false;
+  conformance.done = true;
+  return conformance.results;
+}
+
+$('run').addEventListener('click', () => { run(); });
+if (params.get('autorun') === '1') run();
