@@ -64,3 +64,7 @@ fuzz:
 clean:
 	rm -rf bin
 	find $(DIST) -type f ! -name .gitkeep -delete
+
+## screenshots: PNGs of the demo's compare and auth views (headless Chromium), shown in the README.
+screenshots: wasm chromium
+	$(GO) run ./e2e/screenshots -out docs/screenshots

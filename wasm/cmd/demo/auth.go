@@ -1,0 +1,347 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall/js"
+	"time"
+
+	"honnef.co/go/js/dom/v2"
+)
+
+// authView is the Auth tab: a token-protected stream into native
+// EventSource (which can only ride the session cookie) and WasmEventSource
+// (which sends Authorization: Bearer from a headers function).
+type authView struct {
+	app                        *app
+	native, wasm               *pane
+	login, expire, logout      *dom.HTMLButtonElement
+	start, stop                *dom.HTMLButtonElement
+	ttl                        *dom.HTMLSelectElement
+	refreshOn                  *dom.HTMLInputElement
+	tokenBox, verdict, verdTxt dom.Element
+	headersFn                  js.Func // WasmEventSource's init.headers; lives as long as the page
+	token                      string
+	expires                    time.Time
+	revoked                    bool
+	sentSinceOpen              bool // headers() handed out the token and no open followed yet
+	calls, refreshes           int
+	run                        int
+	started                    bool
+	endpoint                   string
+	shown                      string // what the token box shows, to redraw only on change
+}
+
+// The token-protected streams: the ticker's parameters, stamped for the
+// receive delay, with a short retry so a reconnect after expiry is quick.
+const authStreamQuery = "?interval=500ms&ts=1&retry=1000"
+
+func newAuthView(a *app) *authView {
+	v := &authView{
+		app:       a,
+		login:     button("auth-login"),
+		expire:    button("auth-expire"),
+		logout:    button("auth-logout"),
+		start:     button("auth-start"),
+		stop:      button("auth-stop"),
+		ttl:       byID("auth-ttl").(*dom.HTMLSelectElement),
+		refreshOn: input("auth-refresh"),
+		tokenBox:  byID("auth-token"),
+		verdict:   byID("auth-verdict"),
+		verdTxt:   byID("auth-verdict-text"),
+	}
+	v.headersFn = js.FuncOf(func(js.Value, []js.Value) (result any) {
+		defer func() {
+			if r := recover(); r != nil {
+				reportBug("headers()", r)
+				result = js.ValueOf(map[string]any{})
+			}
+		}()
+		return v.headers()
+	})
+	panes := byID("auth-panes")
+	v.native = newPane(panes, nativeSide, "Native EventSource (cookie only)", a.nativeES, func(string) map[string]any {
+		return map[string]any{"withCredentials": true}
+	})
+	v.wasm = newPane(panes, wasmSide, "WasmEventSource (Authorization header)", a.wasmES, func(resume string) map[string]any {
+		init := map[string]any{"headers": v.headersFn}
+		if resume != "" {
+			init["lastEventId"] = resume
+		}
+		return init
+	})
+	v.native.onChange = v.check
+	v.wasm.onChange = func() {
+		if v.wasm.state() == stateOpen {
+			v.sentSinceOpen = false
+		}
+		v.check()
+	}
+	onClick(v.login, "log in", func() {
+		if err := v.doLogin(); err != nil {
+			showToast("Logging in failed: "+err.Error(), true)
+			return
+		}
+		showToast(fmt.Sprintf("Logged in: a %d-second token, also set as an HttpOnly cookie.", int(time.Until(v.expires).Round(time.Second).Seconds())), false)
+	})
+	onClick(v.expire, "expire", func() { v.revoke(false) })
+	onClick(v.logout, "log out", func() { v.revoke(true) })
+	onClick(v.start, "connect", v.connect)
+	onClick(v.stop, "close both", func() { v.closeAll("Closed by “Close both”.") })
+	go v.tick()
+	v.showToken()
+	return v
+}
+
+func (v *authView) enable() {
+	v.login.SetDisabled(false)
+	v.start.SetDisabled(false)
+	v.stop.SetDisabled(false)
+}
+
+// doLogin asks the server for a token (and its cookie) with the chosen
+// lifetime. It blocks: call it from a goroutine.
+func (v *authView) doLogin() error {
+	res, err := fetchText("POST", "/auth/login", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "ttl="+v.ttl.Value())
+	if err != nil || !res.OK() {
+		return errors.New(describeFailure(res, err))
+	}
+	var out struct {
+		Token     string `json:"token"`
+		ExpiresIn int64  `json:"expires_in"`
+	}
+	if err := json.Unmarshal([]byte(res.Body), &out); err != nil || out.Token == "" {
+		return errors.New("the server's answer held no token")
+	}
+	v.token, v.expires, v.revoked, v.sentSinceOpen = out.Token, time.Now().Add(time.Duration(out.ExpiresIn)*time.Second), false, false
+	v.showToken()
+	return nil
+}
+
+// revoke ends the token on the server (POST /auth/logout): its streams end
+// at once and the cookie is cleared. forget also drops the token here (log
+// out); otherwise it is kept, now useless, as an expired token would be.
+func (v *authView) revoke(forget bool) {
+	if v.token == "" {
+		showToast("Not logged in.", false)
+		return
+	}
+	res, err := fetchText("POST", "/auth/logout", map[string]string{"Authorization": "Bearer " + v.token}, "")
+	if err != nil || !res.OK() {
+		showToast("The server did not revoke the token: "+describeFailure(res, err), true)
+		return
+	}
+	v.revoked = true
+	if forget {
+		v.token = ""
+		showToast("Logged out: the token is revoked and the cookie cleared.", false)
+	} else {
+		showToast("Token revoked on the server: its streams end now. Watch the WASM client's headers() on reconnect.", false)
+	}
+	v.showToken()
+}
+
+// headers is WasmEventSource's init.headers, called before every connect
+// and reconnect. It answers at once with the current token while it is
+// valid; otherwise (when refreshing is on) it returns a Promise that logs
+// in again — the async form the client accepts. Called twice without an
+// open in between, it takes its token as refused (the client retries a
+// 401 once, calling it again) and fetches a new one.
+func (v *authView) headers() any {
+	v.calls++
+	n := "headers() #" + strconv.Itoa(v.calls)
+	valid := v.token != "" && !v.revoked && time.Until(v.expires) > 500*time.Millisecond
+	switch {
+	case valid && !v.sentSinceOpen:
+		v.sentSinceOpen = true
+		v.wasm.system("headers", n+" → Authorization: Bearer …"+tail(v.token)+" (still valid)")
+		return bearer(v.token)
+	case !v.refreshOn.Checked() && v.token == "":
+		v.wasm.system("headers", n+" → no token: no Authorization header")
+		return js.ValueOf(map[string]any{})
+	case !v.refreshOn.Checked():
+		v.wasm.system("headers", n+" → Bearer …"+tail(v.token)+" (expired or revoked; refreshing is off)")
+		return bearer(v.token)
+	}
+	why := "no token yet"
+	switch {
+	case v.token != "" && (v.revoked || !valid):
+		why = "token expired or revoked"
+	case v.token != "":
+		why = "token refused"
+	}
+	v.wasm.system("headers", n+" → "+why+": POST /auth/login for a new one…")
+	return promise(func() (any, error) {
+		if err := v.doLogin(); err != nil {
+			v.wasm.system("headers", n+" → login failed: "+err.Error())
+			return nil, err
+		}
+		v.refreshes++
+		v.sentSinceOpen = true
+		v.wasm.system("headers", n+" → new token …"+tail(v.token)+": Authorization: Bearer …"+tail(v.token))
+		return bearer(v.token), nil
+	})
+}
+
+func bearer(tok string) js.Value {
+	return js.ValueOf(map[string]any{"Authorization": "Bearer " + tok})
+}
+
+// tail is the end of a token, enough to tell tokens apart on screen.
+func tail(tok string) string {
+	if len(tok) <= 6 {
+		return tok
+	}
+	return tok[len(tok)-6:]
+}
+
+// connect starts both clients on the chosen endpoint.
+func (v *authView) connect() {
+	ep := doc.QuerySelector(`input[name="auth-ep"]:checked`)
+	path := "/auth/bearer-events"
+	if ep != nil && ep.(*dom.HTMLInputElement).Value() == "either" {
+		path = "/auth/events"
+	}
+	v.app.compare.closeAll("Closed: the Auth view started its own clients.")
+	v.run++
+	v.started, v.endpoint, v.calls, v.refreshes, v.sentSinceOpen = true, path, 0, 0, false
+	types := eventTypes(path)
+	for _, p := range []*pane{v.native, v.wasm} {
+		session := fmt.Sprintf("%s-a%d%c", v.app.pageID, v.run, "nw"[p.side])
+		p.start(path+authStreamQuery+"&session="+session, session, types)
+	}
+}
+
+func (v *authView) closeAll(why string) {
+	v.native.close(why)
+	v.wasm.close(why)
+}
+
+// tick keeps the token's countdown current.
+func (v *authView) tick() {
+	defer guard("token countdown")
+	for range time.Tick(500 * time.Millisecond) {
+		v.showToken()
+	}
+}
+
+// showToken renders the session state: the token's end (never the whole
+// secret), its lifetime, and whether the server still honours it.
+func (v *authView) showToken() {
+	v.expire.SetDisabled(v.token == "" || v.revoked)
+	v.logout.SetDisabled(v.token == "")
+	state, parts := "none", []string{"Not logged in.", "Native has no cookie and WASM no token: both streams answer 401."}
+	if v.token != "" {
+		left := time.Until(v.expires)
+		state, parts = "valid", []string{"Bearer …" + tail(v.token), fmt.Sprintf("expires in %d s", int(left.Round(time.Second).Seconds())), "cookie es_token (HttpOnly) set"}
+		switch {
+		case v.revoked:
+			state, parts[1], parts[2] = "expired", "revoked on the server", "cookie cleared"
+		case left <= 0:
+			state, parts[1] = "expired", fmt.Sprintf("expired %d s ago", int(-left.Round(time.Second).Seconds()))
+		}
+		if v.refreshes > 0 {
+			parts = append(parts, fmt.Sprintf("refreshed by headers() %d×", v.refreshes))
+		}
+	}
+	key := state + "\x00" + strings.Join(parts, "\x00")
+	if key == v.shown {
+		return
+	}
+	v.shown = key
+	box := v.tokenBox
+	box.SetAttribute("data-state", state)
+	clearChildren(box)
+	if state == "none" {
+		box.AppendChild(newEl("span", "", parts[0]))
+		box.AppendChild(newEl("span", "muted", parts[1]))
+		return
+	}
+	box.AppendChild(newEl("code", "tok", parts[0]))
+	box.AppendChild(newEl("span", "tok-status", parts[1]))
+	for _, p := range parts[2:] {
+		box.AppendChild(newEl("span", "muted", p))
+	}
+}
+
+// check summarises what each client managed on the protected stream.
+func (v *authView) check() {
+	if !v.started || v.native == nil || v.wasm == nil {
+		return
+	}
+	n, w := v.native, v.wasm
+	msg := ""
+	switch n.state() {
+	case stateClosed:
+		if len(n.events) == 0 {
+			msg = "Native EventSource failed on " + v.endpoint + " (no status shown: the browser hides it). "
+		} else {
+			msg = fmt.Sprintf("Native EventSource got %d events, then failed on a reconnect: it cannot refresh its credentials. ", len(n.events))
+		}
+	default:
+		msg = fmt.Sprintf("Native EventSource: %s, %d events. ", stateNames[n.state()], len(n.events))
+	}
+	state := "pending"
+	switch {
+	case w.state() == stateClosed && len(w.events) == 0:
+		msg += "WasmEventSource: " + firstNonEmpty(w.errBox.TextContent(), "failed; see its pane.")
+		state = "error"
+	default:
+		msg += fmt.Sprintf("WasmEventSource: %s, %d events", stateNames[w.state()], len(w.events))
+		if v.refreshes > 0 {
+			msg += fmt.Sprintf(", token refreshed %d× by headers()", v.refreshes)
+		}
+		if r := lastResume(w.reqs); r != "" {
+			msg += ", last reconnect sent Last-Event-ID: " + r
+		}
+		if gap := idGap(w.events); gap != "" {
+			msg += ". " + gap
+			state = "disagree"
+		} else if len(w.events) > 0 {
+			msg += ", ids in order with no gap or repeat"
+			state = "agree"
+		}
+		msg += "."
+	}
+	setVerdict(v.verdict, v.verdTxt, state, msg)
+}
+
+// lastResume returns the Last-Event-ID of the latest request that sent one.
+func lastResume(reqs []requestRecord) string {
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].LastEventID != nil {
+			return *reqs[i].LastEventID
+		}
+	}
+	return ""
+}
+
+// idGap checks that integer ids increase by one, and describes the first
+// gap or repeat ("" when there is none).
+func idGap(evs []received) string {
+	for i := 1; i < len(evs); i++ {
+		prev, err1 := strconv.Atoi(evs[i-1].ID)
+		cur, err2 := strconv.Atoi(evs[i].ID)
+		if err1 != nil || err2 != nil {
+			return ""
+		}
+		if cur != prev+1 {
+			return fmt.Sprintf("Id %d followed id %d", cur, prev)
+		}
+	}
+	return ""
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
