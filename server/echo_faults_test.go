@@ -247,7 +247,11 @@ func TestFaultPresets(t *testing.T) {
 			{Type: "message", Data: "a plain message: the type resets after each dispatch"}, {Type: "done", Data: "done"}},
 		"fields": {{Type: "message", Data: "no space"}, {Type: "message", Data: " two spaces"}, {Type: "message", Data: ""},
 			{Type: "message", Data: "x"}, {Type: "message", Data: "a\n\nb"}},
-		"empty": {{Type: "message", Data: ""}, {Type: "message", Data: ""}},
+		"empty":         {{Type: "message", Data: ""}, {Type: "message", Data: ""}},
+		"retry-invalid": {{Type: "message", Data: "a"}, {Type: "message", Data: "b"}},
+		"nonascii-id":   {{ID: "é🚀", Type: "message", Data: "a"}},
+		"odd-data": {{Type: "message", Data: "empty event field"}, {Type: "message", Data: "line\u2028separator"},
+			{Type: "message", Data: "nul\x00inside"}},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -269,6 +273,11 @@ func TestFaultPresets(t *testing.T) {
 		p.Feed([]byte(readAll(t, ts.get(t, "/faults?body=retry-bad"))), func(sse.Event) {})
 		if ms, ok := p.Retry(); !ok || ms != 2500 {
 			t.Fatalf("retry %d %v, want 2500", ms, ok)
+		}
+		p = sse.NewParser(0)
+		p.Feed([]byte(readAll(t, ts.get(t, "/faults?body=retry-invalid"))), func(sse.Event) {})
+		if ms, ok := p.Retry(); ok {
+			t.Fatalf("retry-invalid set the reconnection time to %d", ms)
 		}
 	})
 }

@@ -32,6 +32,11 @@ var faultPresets = map[string]string{
 	"fields": "data:no space\n\ndata:  two spaces\n\ndata\n\nunknown: ignored\ndata: x\n\nevent: nodata\n\n" +
 		"data: a\ndata\ndata: b\n\n",
 	"empty": "data:\n\ndata: \n\nid: e1\n\n",
+	// Only invalid retry values, one of them large: a client that took any
+	// of them would reconnect at a visibly different time than after 3 s.
+	"retry-invalid": "retry: 9000x\ndata: a\n\nretry: 90 00\ndata: b\n\n",
+	"nonascii-id":   "id: \u00e9\U0001F680\ndata: a\n\n",
+	"odd-data":      "event:\ndata: empty event field\n\ndata: line\u2028separator\n\ndata: nul\x00inside\n\n",
 }
 
 // presetNames lists the presets for error messages.
