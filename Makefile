@@ -34,7 +34,7 @@ vet: wasm
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 
-test-native:
+test-native: redis
 	$(GO) test -race -count=1 $(NATIVE_PKGS)
 
 # The wasm tests need a live server: e2e's TestWasmUnderNode starts one and runs

@@ -44,6 +44,17 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		reset = &resetEvent{Reason: "last_event_id_not_retained", LastEventID: after, Message: err.Error()}
 		sub, err = s.broker.Subscribe(r.Context(), name, "")
 	}
+	if errors.Is(err, ErrUnavailable) {
+		// A 503 would make a native EventSource give up for good. A stream
+		// that ends at once makes every client retry after its reconnection
+		// time, and resume by id once the broker is back.
+		s.log.Warn("broker subscribe failed", "err", err)
+		if st := s.startStream(w, r, streamOptions{retry: retry}); st != nil {
+			st.comment("broker unavailable: reconnect later")
+			st.end()
+		}
+		return
+	}
 	if err != nil {
 		s.brokerError(w, "subscribe", err)
 		return

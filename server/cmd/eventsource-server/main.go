@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/redisbroker"
 )
 
 func main() {
@@ -59,8 +61,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.DurationVar(&o.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "deadline of each event write; a client that stops reading is dropped")
 	fs.DurationVar(&o.tokenTTL, "token-ttl", server.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
 	fs.BoolVar(&o.compressStreams, "compress-streams", false, "gzip event streams for clients that accept it (flushed after every event)")
-	fs.IntVar(&o.replaySize, "replay-size", server.DefaultReplaySize, "events kept per topic for replay by the in-memory broker")
-	fs.StringVar(&o.broker, "broker", "memory", "topic broker: memory")
+	fs.IntVar(&o.replaySize, "replay-size", server.DefaultReplaySize, "events kept per topic for replay (approximately, with redis)")
+	fs.StringVar(&o.broker, "broker", "memory", "topic broker: memory, or redis://[user:password@]host:port/db (Redis Streams, shared by several instances)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests to finish")
 	var err error
@@ -99,13 +101,29 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 
 // openBroker returns the broker spec names and a function that closes it.
 // A nil broker lets the server make its in-memory one.
-func openBroker(spec string) (server.Broker, func() error, error) {
+func openBroker(ctx context.Context, spec string, replaySize int, log *slog.Logger) (server.Broker, func() error, error) {
 	switch {
 	case spec == "memory":
 		return nil, func() error { return nil }, nil
+	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		b, err := redisbroker.New(ctx, spec, redisbroker.Options{MaxLen: int64(replaySize), Logger: log})
+		if err != nil {
+			return nil, nil, fmt.Errorf("-broker: %w", err) // New's errors never quote the URL (no password)
+		}
+		return b, b.Close, nil
 	default:
-		return nil, nil, fmt.Errorf("-broker %q: want memory", spec)
+		return nil, nil, fmt.Errorf("-broker %q: want memory or redis://host:port/db", redactURL(spec))
 	}
+}
+
+// redactURL hides a password in a broker URL, for logs and errors.
+func redactURL(spec string) string {
+	if u, err := url.Parse(spec); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return spec
 }
 
 // run serves until ctx is done and returns the exit code. onListen, when
@@ -120,7 +138,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
-	broker, closeBroker, err := openBroker(o.broker)
+	broker, closeBroker, err := openBroker(ctx, o.broker, o.replaySize, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "eventsource-server:", err)
 		return 2
@@ -164,7 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "broker", o.broker)
+	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "broker", redactURL(o.broker))
 	if onListen != nil {
 		onListen(ln.Addr())
 	}

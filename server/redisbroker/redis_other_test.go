@@ -1,0 +1,8 @@
+//go:build !linux
+
+package redisbroker
+
+import "os/exec"
+
+// dieWithTest: only Linux can tie a child's life to its parent's.
+func dieWithTest(*exec.Cmd) {}
