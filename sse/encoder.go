@@ -2,7 +2,6 @@ package sse
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -26,10 +25,10 @@ func NewEncoder(w io.Writer) *Encoder { return &Encoder{w: w} }
 // stream can carry.
 func (e *Encoder) Encode(ev Event) error {
 	if strings.ContainsAny(ev.ID, "\r\n\x00") {
-		return fmt.Errorf("sse: encode event: id %q contains a line break or NUL", ev.ID)
+		return errors.New("sse: encode event: id " + strconv.Quote(ev.ID) + " contains a line break or NUL")
 	}
 	if strings.ContainsAny(ev.Type, "\r\n") {
-		return fmt.Errorf("sse: encode event: type %q contains a line break", ev.Type)
+		return errors.New("sse: encode event: type " + strconv.Quote(ev.Type) + " contains a line break")
 	}
 	b := e.buf[:0]
 	if ev.ID != "" {
@@ -63,7 +62,7 @@ func (e *Encoder) Comment(text string) error {
 func (e *Encoder) write(b []byte, what string) error {
 	e.buf = b
 	if _, err := e.w.Write(b); err != nil {
-		return fmt.Errorf("sse: write %s: %w", what, err)
+		return &wrapError{"sse: write " + what + ": " + err.Error(), err}
 	}
 	return nil
 }

@@ -21,3 +21,15 @@ const DefaultMaxEventSize = 16 << 20
 // ErrEventTooLarge reports a line or an event's data above the Parser's
 // size limit.
 var ErrEventTooLarge = errors.New("sse: line or event exceeds the size limit")
+
+// wrapError is an error with its own message that wraps err, as
+// fmt.Errorf with %w makes; the package does without fmt, which would
+// weigh on WebAssembly modules that use it.
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+
+func (e *wrapError) Unwrap() error { return e.err }

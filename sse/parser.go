@@ -2,7 +2,7 @@ package sse
 
 import (
 	"bytes"
-	"fmt"
+	"strconv"
 )
 
 // bom is the UTF-8 byte order mark that the UTF-8 decode algorithm strips
@@ -140,7 +140,7 @@ func (p *Parser) feedLines(chunk []byte, emit func(Event)) error {
 		end := min(nextCR, nextLF)
 		if end == len(chunk) {
 			if len(p.line)+len(chunk)-pos > p.max {
-				return fmt.Errorf("%w: line longer than %d bytes", ErrEventTooLarge, p.max)
+				return p.tooLarge("line")
 			}
 			p.line = append(p.line, chunk[pos:]...)
 			return nil
@@ -151,7 +151,7 @@ func (p *Parser) feedLines(chunk []byte, emit func(Event)) error {
 			line = p.line
 		}
 		if len(line) > p.max {
-			return fmt.Errorf("%w: line longer than %d bytes", ErrEventTooLarge, p.max)
+			return p.tooLarge("line")
 		}
 		pos = end + 1
 		if chunk[end] == '\r' {
@@ -170,6 +170,11 @@ func (p *Parser) feedLines(chunk []byte, emit func(Event)) error {
 		}
 	}
 	return nil
+}
+
+// tooLarge returns [ErrEventTooLarge], saying what exceeded which limit.
+func (p *Parser) tooLarge(what string) error {
+	return &wrapError{ErrEventTooLarge.Error() + ": " + what + " longer than " + strconv.Itoa(p.max) + " bytes", ErrEventTooLarge}
 }
 
 func indexFrom(b []byte, from int, c byte) int {
@@ -200,7 +205,7 @@ func (p *Parser) processLine(line []byte, emit func(Event)) error {
 		p.typ = append(p.typ[:0], value...)
 	case "data":
 		if len(p.data)+len(value) > p.max {
-			return fmt.Errorf("%w: event data longer than %d bytes", ErrEventTooLarge, p.max)
+			return p.tooLarge("event data")
 		}
 		p.data = append(p.data, value...)
 		p.data = append(p.data, '\n')

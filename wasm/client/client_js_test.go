@@ -15,10 +15,8 @@ import (
 	"time"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
-	"github.com/hack-pad/safejs"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
-
-var safe = safejs.Safe
 
 // These tests run under Node against the project's server; e2e's
 // TestWasmUnderNode starts one and sets EVENTSOURCE_TEST_URL.
@@ -193,7 +191,7 @@ func fetchText(t *testing.T, method, url string) string {
 	t.Helper()
 	ctx := testContext(t)
 	p := js.Global().Call("fetch", url, map[string]any{"method": method})
-	res, err := await(ctx, safe(p))
+	res, err := jsval.Await(ctx, jsval.Of(p))
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
@@ -201,7 +199,7 @@ func fetchText(t *testing.T, method, url string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := await(ctx, textP)
+	text, err := jsval.Await(ctx, textP)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"context"
 	"syscall/js"
 
-	"github.com/hack-pad/safejs"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // HeadersFromJS converts JavaScript headers — an object, an array of
@@ -14,7 +14,7 @@ import (
 // names lower-cased, values converted to strings. null and undefined give
 // no headers; invalid names or values give an error.
 func HeadersFromJS(v js.Value) (map[string]string, error) {
-	return headersFromJS(safejs.Safe(v))
+	return headersFromJS(jsval.Of(v))
 }
 
 // JSHeaderFunc adapts a JavaScript function to a [HeaderFunc]. fn is
@@ -22,13 +22,13 @@ func HeadersFromJS(v js.Value) (map[string]string, error) {
 // headers as [HeadersFromJS] accepts them, or a promise of them; a throw or
 // a rejection is the HeaderFunc's error.
 func JSHeaderFunc(fn js.Value) HeaderFunc {
-	f := safejs.Safe(fn)
+	f := jsval.Of(fn)
 	return func(ctx context.Context) (map[string]string, error) {
 		v, err := f.Invoke()
 		if err != nil {
 			return nil, err
 		}
-		promise, err := safejs.Global().Get("Promise")
+		promise, err := jsval.Global().Get("Promise")
 		if err != nil {
 			return nil, err
 		}
@@ -36,18 +36,18 @@ func JSHeaderFunc(fn js.Value) HeaderFunc {
 		if err != nil {
 			return nil, err
 		}
-		if v, err = await(ctx, p); err != nil {
+		if v, err = jsval.Await(ctx, p); err != nil {
 			return nil, err
 		}
 		return headersFromJS(v)
 	}
 }
 
-func headersFromJS(v safejs.Value) (map[string]string, error) {
-	if v.IsUndefined() || v.IsNull() {
+func headersFromJS(v jsval.Value) (map[string]string, error) {
+	if t := v.Type(); t == js.TypeUndefined || t == js.TypeNull {
 		return nil, nil
 	}
-	g := safejs.Global()
+	g := jsval.Global()
 	ctor, err := g.Get("Headers")
 	if err != nil {
 		return nil, err

@@ -6,8 +6,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"syscall/js"
 
-	"github.com/hack-pad/safejs"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // fetchTransport makes requests with fetch and reads bodies with a
@@ -19,7 +20,7 @@ var defaultTransport transport = fetchTransport{}
 // resolve resolves rawURL like the EventSource constructor: against the
 // document's base URL in a browser, or as an absolute URL elsewhere.
 func (fetchTransport) resolve(rawURL string) (string, error) {
-	g := safejs.Global()
+	g := jsval.Global()
 	args := []any{rawURL}
 	if base := baseURL(g); base != "" {
 		args = append(args, base)
@@ -40,10 +41,10 @@ func (fetchTransport) resolve(rawURL string) (string, error) {
 }
 
 // baseURL returns document.baseURI, else location.href, else "".
-func baseURL(g safejs.Value) string {
+func baseURL(g jsval.Value) string {
 	for _, path := range [][2]string{{"document", "baseURI"}, {"location", "href"}} {
 		obj, err := g.Get(path[0])
-		if err != nil || obj.Type() != safejs.TypeObject {
+		if err != nil || obj.Type() != js.TypeObject {
 			continue
 		}
 		if s, ok := stringProp(obj, path[1]); ok {
@@ -54,7 +55,7 @@ func baseURL(g safejs.Value) string {
 }
 
 func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, error) {
-	g := safejs.Global()
+	g := jsval.Global()
 	acCtor, err := g.Get("AbortController")
 	if err != nil {
 		return nil, err
@@ -108,7 +109,7 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 	if err != nil {
 		return fail(err)
 	}
-	res, err := await(ctx, p)
+	res, err := jsval.Await(ctx, p)
 	if err != nil {
 		return fail(err)
 	}
@@ -125,19 +126,17 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 		r.retryAfter = header(h, "retry-after")
 	}
 	b := &fetchBody{abort: abort, stop: stop}
-	if stream, err := res.Get("body"); err == nil && stream.Type() == safejs.TypeObject {
+	if stream, err := res.Get("body"); err == nil && stream.Type() == js.TypeObject {
 		if b.reader, err = stream.Call("getReader"); err != nil {
 			return fail(err)
 		}
-		if b.waiter, err = newPromiseWaiter(); err != nil {
-			return fail(err)
-		}
+		b.waiter = jsval.NewWaiter()
 	}
 	r.body = b
 	return r, nil
 }
 
-func intProp(v safejs.Value, name string) (int, error) {
+func intProp(v jsval.Value, name string) (int, error) {
 	p, err := v.Get(name)
 	if err != nil {
 		return 0, err
@@ -146,25 +145,25 @@ func intProp(v safejs.Value, name string) (int, error) {
 }
 
 // header returns the named response header, or "" when absent.
-func header(h safejs.Value, name string) string {
+func header(h jsval.Value, name string) string {
 	v, err := h.Call("get", name)
-	if err != nil || v.Type() != safejs.TypeString {
+	if err != nil || v.Type() != js.TypeString {
 		return ""
 	}
 	s, _ := v.String()
 	return s
 }
 
-func newUint8Array(g safejs.Value, b []byte) (safejs.Value, error) {
+func newUint8Array(g jsval.Value, b []byte) (jsval.Value, error) {
 	ctor, err := g.Get("Uint8Array")
 	if err != nil {
-		return safejs.Undefined(), err
+		return jsval.Value{}, err
 	}
 	a, err := ctor.New(len(b))
 	if err != nil {
-		return safejs.Undefined(), err
+		return jsval.Value{}, err
 	}
-	_, err = safejs.CopyBytesToJS(a, b)
+	_, err = jsval.CopyBytesToJS(a, b)
 	return a, err
 }
 
@@ -172,8 +171,8 @@ func newUint8Array(g safejs.Value, b []byte) (safejs.Value, error) {
 // context: aborting the fetch (which cancelling the context does) rejects
 // a pending read, so every read settles.
 type fetchBody struct {
-	reader safejs.Value // undefined for a response without a body
-	waiter *promiseWaiter
+	reader jsval.Value // undefined for a response without a body
+	waiter *jsval.Waiter
 	buf    []byte
 	abort  func()
 	stop   func() bool
@@ -187,7 +186,7 @@ func (b *fetchBody) next() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := b.waiter.wait(p)
+	res, err := b.waiter.Wait(p)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +206,7 @@ func (b *fetchBody) next() ([]byte, error) {
 	if cap(b.buf) < n {
 		b.buf = make([]byte, n)
 	}
-	n, err = safejs.CopyBytesToGo(b.buf[:n], value)
+	n, err = jsval.CopyBytesToGo(b.buf[:n], value)
 	return b.buf[:n], err
 }
 
@@ -217,6 +216,16 @@ func (b *fetchBody) close() {
 	b.stop()
 	b.abort()
 	if b.waiter != nil {
-		b.waiter.release()
+		b.waiter.Release()
 	}
+}
+
+// stringProp returns v[name] when it is a string.
+func stringProp(v jsval.Value, name string) (string, bool) {
+	p, err := v.Get(name)
+	if err != nil || p.Type() != js.TypeString {
+		return "", false
+	}
+	s, err := p.String()
+	return s, err == nil
 }

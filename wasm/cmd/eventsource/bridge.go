@@ -6,12 +6,13 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"syscall/js"
 	"time"
 	"unsafe"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/client"
-	"github.com/hack-pad/safejs"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // bridge tracks the live connections by the ids JavaScript gave them.
@@ -25,35 +26,22 @@ func newBridge() *bridge { return &bridge{conns: make(map[int]context.CancelFunc
 // register sets globalThis.__eventsourceWasm. Its functions live as long
 // as the page, so they are never released.
 func (b *bridge) register() error {
-	connect, err := safejs.FuncOf(guard(b.connect))
-	if err != nil {
-		return err
-	}
-	closeFn, err := safejs.FuncOf(guard(b.close))
-	if err != nil {
-		return err
-	}
-	return safejs.Global().Set("__eventsourceWasm", map[string]any{
-		"connect": connect,
-		"close":   closeFn,
+	return jsval.Global().Set("__eventsourceWasm", map[string]any{
+		"connect": jsval.FuncOf(b.connect, internalError),
+		"close":   jsval.FuncOf(b.close, internalError),
 	})
 }
 
-// guard turns a panic in a JavaScript callback, which would end the Go
-// program and every connection with it, into an error message result.
-func guard(fn func(args []safejs.Value) any) func(safejs.Value, []safejs.Value) any {
-	return func(_ safejs.Value, args []safejs.Value) (result any) {
-		defer func() {
-			if recover() != nil {
-				result = "eventsource.wasm: internal error"
-			}
-		}()
-		return fn(args)
-	}
+// internalError reports a panic in a bridge function, which jsval
+// recovered: it is a bug, so the console gets the details, and JavaScript
+// an error message as the result.
+func internalError(err error) any {
+	println("eventsource.wasm:", err.Error())
+	return "eventsource.wasm: internal error"
 }
 
 // connect starts a connection; see the package documentation.
-func (b *bridge) connect(args []safejs.Value) any {
+func (b *bridge) connect(_ jsval.Value, args []jsval.Value) any {
 	if len(args) < 6 {
 		return "connect: want 6 arguments"
 	}
@@ -88,7 +76,7 @@ func (b *bridge) connect(args []safejs.Value) any {
 }
 
 // close closes a connection: no request or event follows.
-func (b *bridge) close(args []safejs.Value) any {
+func (b *bridge) close(_ jsval.Value, args []jsval.Value) any {
 	if len(args) > 0 {
 		if id, err := args[0].Int(); err == nil {
 			b.forget(id)
@@ -109,7 +97,7 @@ func (b *bridge) forget(id int) {
 
 // sink forwards a connection's reports to its JavaScript callbacks.
 type sink struct {
-	onOpen, onBatch, onError safejs.Value
+	onOpen, onBatch, onError jsval.Value
 	buf                      []byte // the batch, reused from chunk to chunk
 }
 
@@ -141,7 +129,7 @@ func (s *sink) Error(err *client.Error, state client.ReadyState) {
 // options reads the configuration object that web/eventsource-wasm.js
 // builds from the WasmEventSource init dictionary (already validated and
 // normalised there).
-func options(cfg safejs.Value) (*client.Options, error) {
+func options(cfg jsval.Value) (*client.Options, error) {
 	r := reader{v: cfg}
 	o := &client.Options{
 		Method:           r.str("method"),
@@ -153,21 +141,21 @@ func options(cfg safejs.Value) (*client.Options, error) {
 		HeartbeatTimeout: r.millis("heartbeatTimeout"),
 		MaxEventSize:     int(r.num("maxEventSize")),
 	}
-	if h := r.get("headers"); r.err == nil && h.Type() == safejs.TypeObject {
-		o.Headers, r.err = client.HeadersFromJS(safejs.Unsafe(h))
+	if h := r.get("headers"); r.err == nil && h.Type() == js.TypeObject {
+		o.Headers, r.err = client.HeadersFromJS(h.JS())
 	}
-	if fn := r.get("headersFn"); r.err == nil && fn.Type() == safejs.TypeFunction {
-		o.HeaderFunc = client.JSHeaderFunc(safejs.Unsafe(fn))
+	if fn := r.get("headersFn"); r.err == nil && fn.Type() == js.TypeFunction {
+		o.HeaderFunc = client.JSHeaderFunc(fn.JS())
 	}
-	if body := r.get("body"); r.err == nil && body.Type() == safejs.TypeObject {
+	if body := r.get("body"); r.err == nil && body.Type() == js.TypeObject {
 		n, err := body.Length()
 		if err != nil {
 			return nil, err
 		}
 		o.Body = make([]byte, n)
-		_, r.err = safejs.CopyBytesToGo(o.Body, body)
+		_, r.err = jsval.CopyBytesToGo(o.Body, body)
 	}
-	if bo := r.get("backoff"); r.err == nil && bo.Type() == safejs.TypeObject {
+	if bo := r.get("backoff"); r.err == nil && bo.Type() == js.TypeObject {
 		br := reader{v: bo}
 		o.Backoff = &client.Backoff{Initial: br.millis("initial"), Max: br.millis("max"), Factor: br.num("factor")}
 		r.err = br.err
@@ -178,13 +166,13 @@ func options(cfg safejs.Value) (*client.Options, error) {
 // reader reads properties of a configuration object, keeping the first
 // error; absent properties read as zero values.
 type reader struct {
-	v   safejs.Value
+	v   jsval.Value
 	err error
 }
 
-func (r *reader) get(name string) safejs.Value {
+func (r *reader) get(name string) jsval.Value {
 	if r.err != nil {
-		return safejs.Undefined()
+		return jsval.Value{}
 	}
 	v, err := r.v.Get(name)
 	r.err = err
@@ -193,7 +181,7 @@ func (r *reader) get(name string) safejs.Value {
 
 func (r *reader) str(name string) string {
 	v := r.get(name)
-	if v.Type() != safejs.TypeString {
+	if v.Type() != js.TypeString {
 		return ""
 	}
 	s, err := v.String()
@@ -203,7 +191,7 @@ func (r *reader) str(name string) string {
 
 func (r *reader) num(name string) float64 {
 	v := r.get(name)
-	if v.Type() != safejs.TypeNumber {
+	if v.Type() != js.TypeNumber {
 		return 0
 	}
 	f, err := v.Float()
@@ -213,7 +201,7 @@ func (r *reader) num(name string) float64 {
 
 func (r *reader) boolean(name string) bool {
 	v := r.get(name)
-	if v.Type() != safejs.TypeBoolean {
+	if v.Type() != js.TypeBoolean {
 		return false
 	}
 	b, err := v.Bool()
@@ -227,7 +215,7 @@ func (r *reader) millis(name string) time.Duration {
 
 func (r *reader) ints(name string) []int {
 	v := r.get(name)
-	if v.Type() != safejs.TypeObject {
+	if v.Type() != js.TypeObject {
 		return nil
 	}
 	n, err := v.Length()
