@@ -68,3 +68,9 @@ clean:
 ## screenshots: PNGs of the demo's compare and auth views (headless Chromium), shown in the README.
 screenshots: wasm chromium
 	$(GO) run ./e2e/screenshots -out docs/screenshots
+
+## bench: benchmarks, not part of test (about 7 min): writes bench/RESULTS.md and bench/chart-*.svg.
+## Fails loudly when eventsource.wasm exceeds its 600 KB brotli budget. BENCHFLAGS="-only client" runs one section.
+bench: wasm chromium
+	npm ci --prefix bench --no-audit --no-fund --loglevel=error
+	$(GO) run ./bench $(BENCHFLAGS)

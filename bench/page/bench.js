@@ -1,0 +1,222 @@
+// The client benchmark page. `go run ./bench` loads it in headless Chromium
+// and calls window.bench.* through the DevTools protocol; every call returns
+// plain JSON. Each contender is loaded on demand, so a cold page load
+// (?cold=NAME) pays only for the library under test.
+
+// Capture the WebAssembly memories the page instantiates (our module's Go
+// heap lives there, outside the JS heap), so the driver can report them
+// next to the JS heap.
+const wasmMemories = [];
+for (const name of ['instantiateStreaming', 'instantiate']) {
+  const orig = WebAssembly[name];
+  WebAssembly[name] = async function (...args) {
+    const r = await orig.apply(this, args);
+    const inst = r instanceof WebAssembly.Instance ? r : r.instance;
+    if (inst && inst.exports.mem instanceof WebAssembly.Memory) wasmMemories.push(inst.exports.mem);
+    return r;
+  };
+}
+
+const NM = '/bench/node_modules';
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.onload = resolve;
+    s.onerror = () => reject(new Error('cannot load ' + src));
+    document.head.append(s);
+  });
+}
+
+// wire forwards an EventSource-shaped object's events to the handlers and
+// returns its close function.
+function wire(es, h) {
+  es.addEventListener('message', (e) => h.message(e.data));
+  es.addEventListener('done', () => h.done());
+  es.addEventListener('error', (e) => h.error(e && (e.message || e.status) ? String(e.message || e.status) : 'error event'));
+  return () => es.close();
+}
+
+// Each contender: load() fetches its code (once per page), open(url, h)
+// starts a stream and returns a close function.
+const contenders = {
+  native: {
+    async load() {},
+    open: (url, h) => wire(new EventSource(url), h),
+  },
+  wasm: {
+    mod: null,
+    async load() { this.mod ??= await import('/eventsource-wasm.js'); },
+    async warm() { await this.mod.ready(); },
+    open(url, h) { return wire(new this.mod.WasmEventSource(url), h); },
+  },
+  polyfill: {
+    async load() { if (!globalThis.EventSourcePolyfill) await loadScript(NM + '/event-source-polyfill/src/eventsource.min.js'); },
+    // Its 45 s default heartbeat timeout would reconnect a quiet stream.
+    open: (url, h) => wire(new globalThis.EventSourcePolyfill(url, { heartbeatTimeout: 3600e3 }), h),
+  },
+  eventsource: {
+    ES: null,
+    async load() { this.ES ??= (await import(NM + '/eventsource/dist/index.js')).EventSource; },
+    open(url, h) { return wire(new this.ES(url), h); },
+  },
+  fetch: {
+    fn: null,
+    async load() { this.fn ??= (await import(NM + '/@microsoft/fetch-event-source/lib/esm/index.js')).fetchEventSource; },
+    open(url, h) {
+      const ac = new AbortController();
+      this.fn(url, {
+        signal: ac.signal,
+        openWhenHidden: true,
+        onmessage(m) {
+          if (m.event === 'done') h.done();
+          else if ((m.event === '' || m.event === 'message') && (m.data !== '' || m.id !== '')) h.message(m.data);
+        },
+        onerror(err) { h.error(String(err)); throw err; }, // no retry: a failure ends the run
+      }).catch(() => {});
+      return () => ac.abort();
+    },
+  },
+};
+
+async function load(name) {
+  const c = contenders[name];
+  if (!c) throw new Error('unknown contender ' + name);
+  await c.load();
+  if (c.warm) await c.warm();
+  return c;
+}
+
+// stream opens url with contender c and resolves when `until` says so, or
+// rejects after timeoutMs. onMessage(data, t) sees every message.
+function stream(c, url, { onMessage, untilDone = true, timeoutMs }) {
+  return new Promise((resolve, reject) => {
+    let close = null;
+    let finished = false;
+    const finish = (err) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      try { close && close(); } catch {}
+      err ? reject(err) : resolve();
+    };
+    const errors = [];
+    const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms; errors: ${errors.join(', ') || 'none'}`)), timeoutMs);
+    const h = {
+      message(data) {
+        if (onMessage(data, performance.now()) === false) finish();
+      },
+      done() { if (untilDone) finish(); },
+      error(msg) {
+        // A stream that ends after `done` makes some clients report an
+        // error before close; only errors before that count.
+        if (!finished) errors.push(msg);
+      },
+    };
+    close = c.open(url, h);
+  });
+}
+
+const bench = {
+  contenders: Object.keys(contenders),
+
+  // load makes sure a contender's code is loaded (and our module ready).
+  async load(name) { await load(name); return true; },
+
+  // burst counts the events of a finite stream from `new` to its `done`
+  // event: events/s and MB/s of data (UTF-16 code units are bytes here:
+  // the data is ASCII). source 'server' is the project's /events (a flush
+  // per event); 'preencoded' the same events written in 64 KiB pieces.
+  async burst(name, count, size, timeoutMs, source = 'server') {
+    const c = await load(name);
+    let events = 0, bytes = 0, first = 0;
+    const url = source === 'preencoded'
+      ? `/bench/stream?count=${count}&size=${size}`
+      : `/events?interval=0&count=${count}&size=${size}&done=1`;
+    const t0 = performance.now();
+    await stream(c, url, {
+      timeoutMs,
+      onMessage(data, t) {
+        if (events === 0) first = t - t0;
+        events++;
+        bytes += data.length;
+      },
+    });
+    const ms = performance.now() - t0;
+    if (events !== count) throw new Error(`${name}: got ${events} events, want ${count}`);
+    return { events, bytes, ms, firstMs: first };
+  },
+
+  // ticker receives an event every intervalMs for count events and returns
+  // each event's receive delay: local time minus the server's timestamp.
+  async ticker(name, intervalMs, count, timeoutMs) {
+    const c = await load(name);
+    const delays = [];
+    const url = `/events?interval=${intervalMs}ms&count=${count}&ts=1&done=1`;
+    await stream(c, url, {
+      timeoutMs,
+      onMessage(data, t) {
+        delays.push(performance.timeOrigin + t - JSON.parse(data).ts);
+      },
+    });
+    if (delays.length !== count) throw new Error(`${name}: got ${delays.length} events, want ${count}`);
+    return { delays };
+  },
+
+  // firstEvent is the time from `new` to the first event with everything
+  // loaded (warm).
+  async firstEvent(name, timeoutMs) {
+    const c = await load(name);
+    const t0 = performance.now();
+    let t1 = 0;
+    await stream(c, '/events?interval=0&count=1', {
+      untilDone: false,
+      timeoutMs,
+      onMessage(_, t) { t1 = t; return false; },
+    });
+    return { ms: t1 - t0 };
+  },
+
+  wasmMemoryBytes() {
+    return wasmMemories.reduce((n, m) => n + m.buffer.byteLength, 0);
+  },
+};
+
+// cold measures, on a fresh page load, the time from starting to load the
+// contender to its first event, and from `new` to the first event (for our
+// module `new` comes before the module is instantiated, as a page would do
+// it, so it includes download, compile and instantiate).
+async function cold(name, timeoutMs) {
+  const c = contenders[name];
+  const tLoad = performance.now();
+  await c.load();
+  let tReady = 0;
+  if (name === 'wasm') c.mod.ready().then(() => { tReady = performance.now(); });
+  const tNew = performance.now();
+  let t1 = 0;
+  await stream(c, '/events?interval=0&count=1', {
+    untilDone: false,
+    timeoutMs,
+    onMessage(_, t) { t1 = t; return false; },
+  });
+  const res = { sinceNavigationMs: t1, sinceLoadMs: t1 - tLoad, sinceNewMs: t1 - tNew };
+  const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/eventsource.wasm'));
+  if (wasm) {
+    res.wasmFetchMs = wasm.responseEnd - wasm.startTime;
+    res.wasmBytes = wasm.transferSize;
+  }
+  if (tReady) res.readySinceNewMs = tReady - tNew; // compile + instantiate done
+  return res;
+}
+
+window.bench = bench;
+const params = new URLSearchParams(location.search);
+const status = document.getElementById('status');
+if (params.has('cold')) {
+  window.coldResult = cold(params.get('cold'), Number(params.get('timeout') || 20000));
+  window.coldResult.then((r) => { status.textContent = JSON.stringify(r); }, (e) => { status.textContent = String(e); });
+} else {
+  status.textContent = 'ready';
+}
+window.benchReady = true;

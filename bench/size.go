@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/andybalholm/brotli"
+)
+
+// BrotliBudget is the most eventsource.wasm may weigh brotli-compressed
+// (600 KB, counted in decimal kilobytes: the stricter reading).
+const BrotliBudget = 600_000
+
+// SizeResult is the module-size section.
+type SizeResult struct {
+	Date     time.Time     `json:"date"`
+	Module   Sizes         `json:"module"`   // eventsource.wasm as `make wasm` builds it
+	Variants []Variant     `json:"variants"` // smaller programs, to show what each layer adds
+	Packages []PackageSize `json:"packages"` // code per Go package in the module
+	Sections []PackageSize `json:"sections"` // bytes per wasm section (of the build with names)
+	Budget   int           `json:"budget"`
+}
+
+// Sizes of one file.
+type Sizes struct {
+	Raw    int `json:"raw"`
+	Gzip   int `json:"gzip"`
+	Brotli int `json:"brotli"`
+}
+
+// Variant is one build of the size ladder.
+type Variant struct {
+	Name  string   `json:"name"`
+	What  string   `json:"what"`
+	Sizes Sizes    `json:"sizes"`
+	Adds  []string `json:"adds"` // packages linked in that the previous build lacks
+}
+
+// PackageSize is the code of one package (or one section).
+type PackageSize struct {
+	Name   string `json:"name"`
+	Raw    int    `json:"raw"`
+	Brotli int    `json:"brotli"` // the package's function bodies compressed alone: an estimate
+}
+
+// OverBudget reports whether the module exceeds BrotliBudget.
+func (s *SizeResult) OverBudget() bool { return s.Module.Brotli > s.Budget }
+
+func (s *SizeResult) budgetError() error {
+	return fmt.Errorf("SIZE BUDGET EXCEEDED: eventsource.wasm is %s brotli, the budget is %s (%+.1f%%)",
+		kb(s.Module.Brotli), kb(s.Budget), 100*float64(s.Module.Brotli-s.Budget)/float64(s.Budget))
+}
+
+// ladder are the builds that show what each layer of the module costs: a
+// Go program that does nothing, one that touches syscall/js, one that also
+// runs the sse parser, then the real module.
+var ladder = []struct{ name, what, src string }{
+	{"empty", "Go runtime floor: `func main() {}`", `package main
+
+func main() {}
+`},
+	{"syscall/js", "+ syscall/js: reads a global and calls a JS function", `package main
+
+import "syscall/js"
+
+func main() {
+	js.Global().Get("console").Call("log", js.Global().Get("location").Get("href"))
+}
+`},
+	{"sse", "+ the sse parser fed from JS", `package main
+
+import (
+	"syscall/js"
+
+	"github.com/eventsource-wasm/eventsource-wasm/sse"
+)
+
+func main() {
+	p := sse.NewParser(0)
+	in := js.Global().Get("input").String()
+	p.Feed([]byte(in), func(e sse.Event) { js.Global().Call("emit", e.Type, e.Data, e.ID) })
+}
+`},
+}
+
+func runSize(ctx context.Context, cfg *config) (*SizeResult, error) {
+	res := &SizeResult{Date: time.Now().UTC(), Budget: BrotliBudget}
+	// Under a directory whose name starts with "_", so `go build ./...` and
+	// `go vet ./...` skip these throw-away programs.
+	dir := filepath.Join(cfg.out, "_size")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	shipped := filepath.Join(dir, "eventsource.wasm")
+	cfg.prog.printf("building eventsource.wasm as `make wasm` does")
+	if err := buildWasm(ctx, cfg.root, shipped, true, "./wasm/cmd/eventsource"); err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(shipped)
+	if err != nil {
+		return nil, err
+	}
+	res.Module = measure(b)
+
+	// The same build with its name section, for the per-package table and
+	// for readable CPU profiles.
+	cfg.prog.printf("building eventsource.wasm with symbol names")
+	named := filepath.Join(cfg.out, "eventsource-names.wasm")
+	if err := buildWasm(ctx, cfg.root, named, false, "./wasm/cmd/eventsource"); err != nil {
+		return nil, err
+	}
+	nb, err := os.ReadFile(named)
+	if err != nil {
+		return nil, err
+	}
+	deps, err := listDeps(ctx, cfg.root, "./wasm/cmd/eventsource")
+	if err != nil {
+		return nil, err
+	}
+	res.Packages, res.Sections, err = breakdown(nb, deps)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", named, err)
+	}
+
+	var prev []string
+	for _, v := range ladder {
+		cfg.prog.printf("building the %q size variant", v.name)
+		vdir := filepath.Join(dir, strings.ReplaceAll(v.name, "/", "-"))
+		if err := os.MkdirAll(vdir, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(vdir, "main.go"), []byte(v.src), 0o644); err != nil {
+			return nil, err
+		}
+		out := filepath.Join(vdir, "main.wasm")
+		pkg := "./" + relPath(cfg.root, vdir)
+		if err := buildWasm(ctx, cfg.root, out, true, pkg); err != nil {
+			return nil, err
+		}
+		vb, err := os.ReadFile(out)
+		if err != nil {
+			return nil, err
+		}
+		vdeps, err := listDeps(ctx, cfg.root, pkg)
+		if err != nil {
+			return nil, err
+		}
+		res.Variants = append(res.Variants, Variant{Name: v.name, What: v.what, Sizes: measure(vb), Adds: added(prev, vdeps)})
+		prev = vdeps
+	}
+	res.Variants = append(res.Variants, Variant{Name: "eventsource.wasm", What: "the module: + the client and its JS bridge", Sizes: res.Module, Adds: added(prev, deps)})
+	// Over budget is not an error of the run: the report shows it and
+	// finish fails the run.
+	return res, nil
+}
+
+// listDeps lists the packages pkg links for js/wasm, main excluded.
+func listDeps(ctx context.Context, root, pkg string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-f", "{{if ne .Name \"main\"}}{{.ImportPath}}{{end}}", pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list -deps %s: %w", pkg, err)
+	}
+	return strings.Fields(string(out)), nil
+}
+
+// added returns the packages of now that before lacks, internal ones left
+// out (they follow their importers).
+func added(before, now []string) []string {
+	var out []string
+	for _, p := range now {
+		if !slices.Contains(before, p) && !strings.HasPrefix(p, "internal/") && !strings.Contains(p, "/internal/") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// buildWasm builds pkg for js/wasm with the Makefile's flags; stripped
+// drops the symbol names as `make wasm` does.
+func buildWasm(ctx context.Context, root, out string, stripped bool, pkg string) error {
+	ldflags := "-ldflags=-s -w"
+	if !stripped {
+		ldflags = "-ldflags=-w"
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", ldflags, "-o", out, pkg)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return nil
+}
+
+func relPath(root, p string) string {
+	r, err := filepath.Rel(root, p)
+	if err != nil {
+		return p
+	}
+	return filepath.ToSlash(r)
+}
+
+func measure(b []byte) Sizes {
+	return Sizes{Raw: len(b), Gzip: len(gzipBest(b)), Brotli: len(brotliBest(b))}
+}
+
+// brotliBest and gzipBest compress as web/precompress does for serving.
+func brotliBest(b []byte) []byte {
+	var buf bytes.Buffer
+	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
+	w.Write(b) // writes to a bytes.Buffer cannot fail
+	w.Close()
+	return buf.Bytes()
+}
+
+func gzipBest(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+// breakdown attributes the code section to Go packages and lists the
+// sections, largest first.
+func breakdown(b []byte, deps []string) (pkgs, secs []PackageSize, err error) {
+	m, err := parseWasm(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(m.names) == 0 {
+		return nil, nil, fmt.Errorf("no name section")
+	}
+	for p, bodies := range m.codeByPackage(newWasmPackages(deps)) {
+		raw := bytes.Join(bodies, nil)
+		pkgs = append(pkgs, PackageSize{Name: p, Raw: len(raw), Brotli: len(brotliBest(raw))})
+	}
+	slices.SortFunc(pkgs, func(a, b PackageSize) int { return b.Raw - a.Raw })
+	for _, s := range m.sections {
+		secs = append(secs, PackageSize{Name: s.label(), Raw: s.size})
+	}
+	slices.SortFunc(secs, func(a, b PackageSize) int { return b.Raw - a.Raw })
+	return pkgs, secs, nil
+}
+
+// kb formats bytes as decimal kilobytes.
+func kb(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1000) }
