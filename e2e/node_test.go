@@ -203,6 +203,17 @@ await new Promise((resolve) => {
 await sleep(300);
 check('no reconnection after close in onerror', throwing === 1, throwing);
 
+// A header function that returns values fetch cannot send fails the
+// connection at once, with a message, instead of retrying forever.
+let bad = 0;
+log = await record(base + '/echo?session=' + session + 'd', { headers: () => { bad++; return { 'X-Name': '\u{1F680}' }; }, backoff: { initial: 10 } }, { ms: 1000 });
+check('invalid header values fail the connection', log.length === 1 &&
+  /^error\|2\|\|the header function returned invalid headers: TypeError/.test(log[0]) && bad === 1, JSON.stringify(log) + ' calls ' + bad);
+
+// A non-ASCII last event ID reaches the server as its UTF-8 bytes.
+log = await record(base + '/echo?n=0&session=' + session + 'e', { lastEventId: '\u00e9\u{1F680}' }, { types: ['echo'], max: 2 });
+check('non-ASCII Last-Event-ID', log.length === 2 && JSON.parse(log[1].split('|')[1]).last_event_id === '\u00e9\u{1F680}', JSON.stringify(log));
+
 for (const [name, f, kind] of [
   ['no arguments', () => new WasmEventSource(), TypeError],
   ['invalid URL', () => new WasmEventSource('http://[bad'), DOMException],

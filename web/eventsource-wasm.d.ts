@@ -21,14 +21,21 @@ export interface WasmEventSourceInit extends EventSourceInit {
    * Request headers, or a function (sync or async) called before every
    * connection and reconnection, so an expired token is replaced while
    * Last-Event-ID is kept. With a function, a 401 response calls it again
-   * and retries once at once.
+   * and retries once at once. A function that throws or rejects counts as
+   * a failed attempt (an error event, then a reconnection); one that returns
+   * headers fetch refuses (a value with a character above U+00FF, say)
+   * fails the connection: an error event whose message says so, then CLOSED.
    */
   headers?: WasmEventSourceHeaders | (() => WasmEventSourceHeaders | Promise<WasmEventSourceHeaders>);
   /** Request method; default "GET". */
   method?: string;
   /** Request body, for methods that take one (anything fetch accepts). */
   body?: BodyInit | null;
-  /** Start from this last event ID, as if a previous connection had received it. */
+  /**
+   * Start from this last event ID, as if a previous connection had received
+   * it. Like native EventSource, the Last-Event-ID header carries the id's
+   * UTF-8 bytes, whatever its characters.
+   */
   lastEventId?: string;
   /**
    * Also send the last event ID as a query parameter: true uses "lastEventId",
@@ -62,6 +69,16 @@ export interface WasmEventSourceEventMap {
   error: WasmEventSourceErrorEvent;
 }
 
+/**
+ * An EventSource on fetch. As native: redirects are followed and, once a
+ * redirected response opened the stream, reconnections go to its target; a
+ * cross-origin server that does not allow this origin fails the connection
+ * (message "CORS: the server did not allow this origin"), while a network
+ * error reconnects. fetch reports both with the same TypeError, so after a
+ * cross-origin request fails that way, and only then, one extra request
+ * tells them apart: a HEAD to the same URL in no-cors mode, without
+ * credentials.
+ */
 export declare class WasmEventSource extends EventTarget {
   constructor(url: string | URL, init?: WasmEventSourceInit);
 

@@ -186,6 +186,62 @@ func TestJSHeadersFunction(t *testing.T) {
 	}
 }
 
+func TestJSNonASCIILastEventID(t *testing.T) {
+	const id = "é🚀" // fetch refuses 🚀 in a header, and would send é as 0xE9
+	url := serverURL(t, "/echo?n=0&session="+session(t))
+	c, err := Connect(testContext(t), url, &Options{LastEventID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := collect(t, c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	// The server decodes the header it got as UTF-8: only the id's UTF-8
+	// bytes read back as the id.
+	if e := decodeEcho(t, evs[0]); e.LastEventID == nil || *e.LastEventID != id {
+		t.Errorf("Last-Event-ID the server saw: %v, want %q", e.LastEventID, id)
+	}
+}
+
+func TestJSInvalidRequestFails(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts *Options
+		want string
+	}{
+		{"header function value above U+00FF", &Options{HeaderFunc: JSHeaderFunc(js.Global().Get("Function").New(
+			`return { "X-Name": "🚀" };`))}, "the header function returned invalid headers: TypeError"},
+		{"header function returns a number", &Options{HeaderFunc: JSHeaderFunc(js.Global().Get("Function").New(
+			`return 42;`))}, "the header function returned invalid headers: TypeError"},
+		{"line break in a header", &Options{Headers: map[string]string{"X-Name": "a\nb"}}, "invalid request: TypeError"},
+		{"body on a GET", &Options{Body: []byte("x")}, "invalid request: TypeError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := session(t)
+			c, err := Connect(testContext(t), serverURL(t, "/echo?n=1&retry=10&session="+id), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs, err := collect(t, c, 100)
+			if len(evs) != 0 || err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %d events and %v, want the error %q", len(evs), err, tc.want)
+			}
+			if c.ReadyState() != Closed {
+				t.Errorf("state %v, want CLOSED", c.ReadyState())
+			}
+			var info struct {
+				Requests int `json:"requests"`
+			}
+			body := fetchText(t, "GET", serverURL(t, "/sessions/"+id))
+			if err := json.Unmarshal([]byte(body), &info); err != nil || info.Requests != 0 {
+				t.Errorf("the server saw %q (%v), want no request", body, err)
+			}
+		})
+	}
+}
+
 // fetchText makes a request with JavaScript's fetch and returns the body.
 func fetchText(t *testing.T, method, url string) string {
 	t.Helper()

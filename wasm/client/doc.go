@@ -10,7 +10,28 @@
 //   - a response whose status is not 200, or whose Content-Type is not
 //     text/event-stream, fails the connection: no reconnection follows;
 //   - a network error or the end of a 200 stream reconnects after the
-//     reconnection time, 3 seconds unless the server sent a retry field.
+//     reconnection time, 3 seconds unless the server sent a retry field;
+//   - redirects are followed, and once a redirected response opened a
+//     stream, reconnections go to the redirect's target, as in Chromium;
+//   - the Last-Event-ID header carries the id's UTF-8 bytes, whatever its
+//     characters (fetch itself would refuse any above U+00FF);
+//   - a cross-origin request that the server does not allow (CORS) fails
+//     the connection, while a network error reconnects.
+//
+// fetch reports a CORS refusal and a network error with the same
+// TypeError. To tell them apart, after a cross-origin request failed that
+// way (and only then) the client sends one extra request: a HEAD to the
+// same URL in no-cors mode, without credentials, which needs no permission
+// from the server. If the server answers it, the failure was the server's
+// refusal: the connection fails with the message "CORS: the server did not
+// allow this origin". If not, it was a network error, and the client
+// reconnects. Without a page origin (location), as under Node, there is no
+// CORS, and every such failure is a network error.
+//
+// A request that fetch refuses to make — a header value with a line break,
+// a header function that returns values fetch cannot encode, a body on a
+// GET — fails the connection with a message that says why, rather than
+// being retried forever.
 //
 // On top of that, [Options] offers what native EventSource cannot do:
 // request headers (static or refreshed before every connection, so an

@@ -59,21 +59,31 @@ type fakeResult struct {
 // reply answers with a status and content type, and returns the body the
 // test feeds.
 func (r *fakeRequest) reply(status int, contentType string) *fakeBody {
-	b := &fakeBody{ctx: r.ctx, chunks: make(chan fakeChunk)}
-	r.result <- fakeResult{resp: &response{status: status, statusText: statusText(status),
-		contentType: contentType, url: r.url, body: b}}
-	return b
+	return r.respond(&response{status: status, contentType: contentType, url: r.url})
 }
 
 // replyRetryAfter answers status with a Retry-After header.
 func (r *fakeRequest) replyRetryAfter(status int, retryAfter string) {
-	b := &fakeBody{ctx: r.ctx, chunks: make(chan fakeChunk)}
-	r.result <- fakeResult{resp: &response{status: status, statusText: statusText(status),
-		retryAfter: retryAfter, url: r.url, body: b}}
+	r.respond(&response{status: status, retryAfter: retryAfter, url: r.url})
 }
 
 // open answers 200 text/event-stream.
 func (r *fakeRequest) open() *fakeBody { return r.reply(200, "text/event-stream") }
+
+// redirected answers with status and contentType as if fetch had followed
+// redirects to url.
+func (r *fakeRequest) redirected(url string, status int, contentType string) *fakeBody {
+	return r.respond(&response{status: status, contentType: contentType, url: url})
+}
+
+// respond completes resp with its status text and a body the test feeds,
+// and answers with it.
+func (r *fakeRequest) respond(resp *response) *fakeBody {
+	b := &fakeBody{ctx: r.ctx, chunks: make(chan fakeChunk)}
+	resp.statusText, resp.body = statusText(resp.status), b
+	r.result <- fakeResult{resp: resp}
+	return b
+}
 
 func (r *fakeRequest) fail(err error) { r.result <- fakeResult{err: err} }
 

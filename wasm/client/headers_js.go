@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"syscall/js"
 
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
@@ -11,16 +12,23 @@ import (
 
 // HeadersFromJS converts JavaScript headers — an object, an array of
 // name/value pairs or a Headers — to a map, as fetch would read them:
-// names lower-cased, values converted to strings. null and undefined give
-// no headers; invalid names or values give an error.
+// names lower-cased, values converted to strings whose characters must be
+// in U+0000–U+00FF (ByteStrings). Each character becomes one byte of the
+// map's value, so the request sends the bytes fetch would send for it; see
+// [Options.Headers]. null and undefined give no headers; invalid names or
+// values give an error.
 func HeadersFromJS(v js.Value) (map[string]string, error) {
 	return headersFromJS(jsval.Of(v))
 }
 
 // JSHeaderFunc adapts a JavaScript function to a [HeaderFunc]. fn is
 // called with no arguments before every connection attempt and returns
-// headers as [HeadersFromJS] accepts them, or a promise of them; a throw or
-// a rejection is the HeaderFunc's error.
+// headers as [HeadersFromJS] accepts them, or a promise of them. A throw or
+// a rejection is the HeaderFunc's error: the client reconnects later, as
+// the function may succeed then. Headers that [HeadersFromJS] refuses
+// (such as a value with a character above U+00FF) fail the connection
+// instead, with an error that says so: the function would most likely
+// return them again, and the client would retry forever.
 func JSHeaderFunc(fn js.Value) HeaderFunc {
 	f := jsval.Of(fn)
 	return func(ctx context.Context) (map[string]string, error) {
@@ -54,7 +62,7 @@ func headersFromJS(v jsval.Value) (map[string]string, error) {
 	}
 	h, err := ctor.New(v)
 	if err != nil {
-		return nil, err
+		return nil, &invalidRequestError{err}
 	}
 	array, err := g.Get("Array")
 	if err != nil {
@@ -84,7 +92,11 @@ func headersFromJS(v jsval.Value) (map[string]string, error) {
 				return nil, err
 			}
 		}
-		m[kv[0]] = kv[1]
+		value, ok := fromByteString(kv[1])
+		if !ok { // Headers accepted it, so it cannot happen
+			return nil, &invalidRequestError{errors.New("header " + kv[0] + ": not a ByteString")}
+		}
+		m[kv[0]] = value
 	}
 	return m, nil
 }

@@ -14,7 +14,8 @@ const DefaultRetryDelay = 3 * time.Second
 // HeaderFunc returns request headers for the next connection attempt. It
 // is called before the first connection and before every reconnection, so
 // it can return a fresh access token. An error counts as a failed attempt:
-// the client reconnects after the reconnection time.
+// the client reconnects after the reconnection time. Headers fetch refuses
+// fail the connection, as for [Options.Headers].
 type HeaderFunc func(ctx context.Context) (map[string]string, error)
 
 // Options configures a connection. The zero value behaves like native
@@ -23,7 +24,10 @@ type Options struct {
 	// Method is the request method; empty means GET.
 	Method string
 	// Headers are sent with every request. Accept and Last-Event-ID are
-	// set by the client and cannot be overridden.
+	// set by the client and cannot be overridden. A value is sent as its
+	// bytes (UTF-8 for Go text; [HeadersFromJS] gives the bytes fetch
+	// would send for a JavaScript value); one that fetch refuses, such as
+	// a value with a line break, fails the connection.
 	Headers map[string]string
 	// HeaderFunc, when set, is called before every connection attempt; its
 	// headers are added to Headers, replacing those of the same name. When

@@ -147,6 +147,11 @@ func (s *stream) nextDelay() time.Duration {
 func (s *stream) connect(ctx context.Context) outcome {
 	req, err := s.request(ctx)
 	if err != nil {
+		// Type assertions, not errors.As: its reflection would weigh on
+		// the wasm module. The errors come unwrapped.
+		if invalid, ok := err.(*invalidRequestError); ok {
+			return failed(&Error{Message: "the header function returned invalid headers", Err: invalid.err})
+		}
 		return retry(&Error{Message: "could not get the request headers", Err: err})
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -163,6 +168,12 @@ func (s *stream) connect(ctx context.Context) outcome {
 
 	resp, err := s.t.roundTrip(ctx, req)
 	if err != nil {
+		if invalid, ok := err.(*invalidRequestError); ok {
+			return failed(&Error{Message: "invalid request", Err: invalid.err})
+		}
+		if err == errCORSRefused {
+			return failed(&Error{Message: errCORSRefused.Error()})
+		}
 		return s.dropped(ctx, &Error{Message: "network error", Err: err})
 	}
 	defer resp.body.close()
@@ -171,6 +182,15 @@ func (s *stream) connect(ctx context.Context) outcome {
 		return o
 	}
 	s.attempts, s.authRetried = 0, false
+	if resp.url != "" && resp.url != req.url {
+		// Redirected: like Chromium's EventSource, reconnect to where the
+		// stream came from, not through the redirect again. The id query
+		// parameter, if any, is the client's to set per request.
+		s.url = resp.url
+		if q := s.opts.LastEventIDQuery; q != "" {
+			s.url = withoutQuery(s.url, q)
+		}
+	}
 	s.h.Open(Response{Status: resp.status, StatusText: resp.statusText, URL: resp.url})
 	s.parser.Reset()
 
@@ -193,7 +213,7 @@ func (s *stream) connect(ctx context.Context) outcome {
 			clear(s.batch) // do not keep the events' strings alive
 		}
 		if ferr != nil {
-			return outcome{fatal: true, err: &Error{Message: "an event is too large", Err: ferr}}
+			return failed(&Error{Message: "an event is too large", Err: ferr})
 		}
 		if ctx.Err() != nil {
 			return outcome{} // closed, possibly from inside Events
@@ -202,6 +222,8 @@ func (s *stream) connect(ctx context.Context) outcome {
 }
 
 func retry(err *Error) outcome { return outcome{err: err} }
+
+func failed(err *Error) outcome { return outcome{err: err, fatal: true} }
 
 // dropped reports a failed request or body read, naming the heartbeat
 // timeout when it was the cause.
@@ -222,7 +244,7 @@ func (s *stream) check(resp *response) (o outcome, ok bool) {
 		return outcome{}, true
 	case resp.status == 200:
 		e.Message = "the response's content type is " + strconv.Quote(resp.contentType) + ", not text/event-stream"
-		return outcome{err: e, fatal: true}, false
+		return failed(e), false
 	}
 	e.Message = "the server answered " + strconv.Itoa(resp.status)
 	if resp.statusText != "" {
@@ -237,7 +259,7 @@ func (s *stream) check(resp *response) (o outcome, ok bool) {
 		o.wait, o.waitSet = parseRetryAfter(resp.retryAfter, time.Now())
 		return o, false
 	}
-	return outcome{err: e, fatal: true}, false
+	return failed(e), false
 }
 
 // request builds the next connection attempt's request.
@@ -327,6 +349,17 @@ func parseHTTPDate(v string) (time.Time, bool) {
 // withQuery returns rawURL with the query parameter name set to value,
 // replacing any earlier one.
 func withQuery(rawURL, name, value string) string {
+	return editQuery(rawURL, name, value, true)
+}
+
+// withoutQuery returns rawURL without the query parameter name.
+func withoutQuery(rawURL, name string) string {
+	return editQuery(rawURL, name, "", false)
+}
+
+// editQuery drops the query parameter name from rawURL and, if set, appends
+// it with value.
+func editQuery(rawURL, name, value string, set bool) string {
 	rest, fragment, hasFragment := strings.Cut(rawURL, "#")
 	path, query, _ := strings.Cut(rest, "?")
 	key := queryEscape(name)
@@ -341,10 +374,12 @@ func withQuery(rawURL, name, value string) string {
 		b.WriteString(part)
 		sep = '&'
 	}
-	b.WriteByte(sep)
-	b.WriteString(key)
-	b.WriteByte('=')
-	b.WriteString(queryEscape(value))
+	if set {
+		b.WriteByte(sep)
+		b.WriteString(key)
+		b.WriteByte('=')
+		b.WriteString(queryEscape(value))
+	}
 	if hasFragment {
 		b.WriteByte('#')
 		b.WriteString(fragment)

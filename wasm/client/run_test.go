@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 )
@@ -469,6 +470,15 @@ func TestWithQuery(t *testing.T) {
 			t.Errorf("withQuery(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+	for _, tc := range []struct{ in, want string }{
+		{"https://h/p", "https://h/p"},
+		{"https://h/p?lastEventId=3", "https://h/p"},
+		{"https://h/p?a=1&lastEventId=3&b=2#f", "https://h/p?a=1&b=2#f"},
+	} {
+		if got := withoutQuery(tc.in, "lastEventId"); got != tc.want {
+			t.Errorf("withoutQuery(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 	if got := queryEscape("a b/é&"); got != "a%20b%2F%C3%A9%26" {
 		t.Errorf("queryEscape = %q", got)
 	}
@@ -511,4 +521,122 @@ func TestNativeHeartbeatRestartsOnResponse(t *testing.T) {
 			t.Fatal("aborted although the response and data came in time")
 		}
 	})
+}
+
+func TestNativeRedirectReconnectsToTarget(t *testing.T) {
+	const target = "https://other.test/stream?x=1"
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, &Options{RetryOnStatus: []int{503}})
+		// A redirect that did not open a stream changes nothing.
+		h.next().redirected(target, 503, "")
+		h.expect("error CONNECTING")
+		r := h.next()
+		if r.url != testURL {
+			t.Fatalf("after a failed redirect: reconnected to %s, want %s", r.url, testURL)
+		}
+		b := r.redirected(target, 200, "text/event-stream")
+		b.send(t, "id: 1\ndata: a\n\n")
+		b.end()
+		h.expect("open", "event message a #1", "error CONNECTING")
+		r = h.next()
+		if v, _ := r.header("Last-Event-ID"); r.url != target || v != "1" {
+			t.Fatalf("reconnected to %s with Last-Event-ID %q, want %s with 1", r.url, v, target)
+		}
+		// It stays there, across reconnections that are not redirected.
+		r.open().end()
+		h.expect("open", "error CONNECTING")
+		if r = h.next(); r.url != target {
+			t.Errorf("second reconnection to %s, want %s", r.url, target)
+		}
+	})
+}
+
+func TestNativeRedirectKeepsIDQueryOwn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, &Options{LastEventID: "1", LastEventIDQuery: "lastEventId"})
+		r := h.next()
+		// The target kept the id parameter of the redirected request.
+		b := r.redirected("https://other.test/s?lastEventId=1&a=b", 200, "text/event-stream")
+		b.send(t, "id: 2\ndata: x\n\nid\ndata: reset\n\n")
+		b.end()
+		h.expect("open", "event message x #2", "event message reset #", "error CONNECTING")
+		// The id was reset: no stale parameter from the redirect.
+		if r = h.next(); r.url != "https://other.test/s?a=b" {
+			t.Errorf("reconnected to %s, want https://other.test/s?a=b", r.url)
+		}
+	})
+}
+
+func TestNativeRequestRefusedFails(t *testing.T) {
+	for _, tc := range []struct {
+		name, message string
+		err           error
+	}{
+		{"CORS", "CORS: the server did not allow this origin", errCORSRefused},
+		{"invalid request", "invalid request: TypeError: bad header",
+			&invalidRequestError{errors.New("TypeError: bad header")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := start(t, &Options{Backoff: &Backoff{}})
+				h.next().fail(tc.err)
+				h.expect("error CLOSED")
+				var e *Error
+				if err := h.result(); !errors.As(err, &e) || e.Message+suffix(e.Err) != tc.message {
+					t.Errorf("run = %v, want the message %q", err, tc.message)
+				}
+				h.noRequest()
+			})
+		})
+	}
+}
+
+// suffix renders an *Error's cause as Error does.
+func suffix(err error) string {
+	if err == nil {
+		return ""
+	}
+	return ": " + err.Error()
+}
+
+func TestNativeHeaderFuncInvalidHeadersFail(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		calls := 0
+		h := start(t, &Options{HeaderFunc: func(context.Context) (map[string]string, error) {
+			calls++
+			return nil, &invalidRequestError{errors.New("TypeError: String contains non ISO-8859-1 code point")}
+		}})
+		h.expect("error CLOSED")
+		err := h.result()
+		if err == nil || !strings.Contains(err.Error(), "the header function returned invalid headers: TypeError") {
+			t.Errorf("run = %v", err)
+		}
+		h.noRequest()
+		if calls != 1 {
+			t.Errorf("the header function was called %d times, want 1", calls)
+		}
+	})
+}
+
+func TestByteString(t *testing.T) {
+	for _, s := range []string{"", "ascii 7", "é🚀", "\xe9", "\xff\x00\x80", "a\xc3"} {
+		js := byteString(s)
+		if n := utf8.RuneCountInString(js); n != len(s) {
+			t.Errorf("byteString(%q) = %q: %d characters, want one per byte (%d)", s, js, n, len(s))
+		}
+		for i, r := range []rune(js) {
+			if r != rune(s[i]) {
+				t.Errorf("byteString(%q)[%d] = %U, want %U", s, i, r, rune(s[i]))
+			}
+		}
+		if back, ok := fromByteString(js); !ok || back != s {
+			t.Errorf("fromByteString(byteString(%q)) = %q, %v", s, back, ok)
+		}
+	}
+	if _, ok := fromByteString("🚀"); ok {
+		t.Error("fromByteString accepted a character above U+00FF")
+	}
+	if got, _ := fromByteString("é"); got != "\xe9" {
+		t.Errorf(`fromByteString("é") = %q, want "\xe9"`, got)
+	}
 }

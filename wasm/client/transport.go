@@ -1,6 +1,9 @@
 package client
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // transport opens HTTP requests. It is the only part of the client that
 // needs a platform: fetch under js/wasm, fakes in tests.
@@ -40,3 +43,17 @@ type body interface {
 	// close releases the body; cancelling the request's context also does.
 	close()
 }
+
+// errCORSRefused is a transport's error for a cross-origin request that
+// failed although the server is reachable: the server did not allow the
+// page's origin. Native EventSource fails the connection then, so the
+// client does not reconnect.
+var errCORSRefused = errors.New("CORS: the server did not allow this origin")
+
+// invalidRequestError is a request that cannot be sent as it is, such as
+// one with a header fetch cannot encode or a body on a GET. Trying again
+// would fail the same way, so the connection fails instead of retrying
+// forever. The client reports err, the cause.
+type invalidRequestError struct{ err error }
+
+func (e *invalidRequestError) Error() string { return e.err.Error() }

@@ -70,7 +70,7 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 	}
 	headers := make(map[string]any, len(req.headers))
 	for k, v := range req.headers {
-		headers[k] = v
+		headers[k] = byteString(v)
 	}
 	credentials := "same-origin"
 	if req.credentials {
@@ -105,25 +105,40 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	p, err := g.Call("fetch", req.url, init)
+	// The Request is made apart from fetch so that what fetch refuses
+	// (a header value with a line break, a body on a GET) throws here and
+	// is told apart from a failed request: fetch rejects with the same
+	// TypeError for both.
+	reqCtor, err := g.Get("Request")
+	if err != nil {
+		return fail(err)
+	}
+	r, err := reqCtor.New(req.url, init)
+	if err != nil {
+		return fail(&invalidRequestError{err})
+	}
+	p, err := g.Call("fetch", r)
 	if err != nil {
 		return fail(err)
 	}
 	res, err := jsval.Await(ctx, p)
 	if err != nil {
+		if ctx.Err() == nil && isTypeError(err) && crossOrigin(g, req.url) && reachable(ctx, g, req.url, signal) {
+			err = errCORSRefused
+		}
 		return fail(err)
 	}
-	r := &response{url: req.url}
-	if r.status, err = intProp(res, "status"); err != nil {
+	resp := &response{url: req.url}
+	if resp.status, err = intProp(res, "status"); err != nil {
 		return fail(err)
 	}
-	r.statusText, _ = stringProp(res, "statusText")
+	resp.statusText, _ = stringProp(res, "statusText")
 	if u, ok := stringProp(res, "url"); ok && u != "" {
-		r.url = u
+		resp.url = u
 	}
 	if h, err := res.Get("headers"); err == nil {
-		r.contentType = header(h, "content-type")
-		r.retryAfter = header(h, "retry-after")
+		resp.contentType = header(h, "content-type")
+		resp.retryAfter = header(h, "retry-after")
 	}
 	b := &fetchBody{abort: abort, stop: stop}
 	if stream, err := res.Get("body"); err == nil && stream.Type() == js.TypeObject {
@@ -132,8 +147,67 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 		}
 		b.waiter = jsval.NewWaiter()
 	}
-	r.body = b
-	return r, nil
+	resp.body = b
+	return resp, nil
+}
+
+// isTypeError reports whether err is a JavaScript TypeError: what fetch
+// rejects with when the request fails, for a network error as for a CORS
+// refusal.
+func isTypeError(err error) bool {
+	e, ok := err.(*jsval.Error) // as jsval.Await returns it
+	if !ok {
+		return false
+	}
+	name, ok := stringProp(jsval.Of(e.Value), "name")
+	return ok && name == "TypeError"
+}
+
+// crossOrigin reports whether url's origin differs from the page's
+// (location.origin). Without a location, as under Node, there is no CORS,
+// and it reports false.
+func crossOrigin(g jsval.Value, url string) bool {
+	loc, err := g.Get("location")
+	if err != nil || loc.Type() != js.TypeObject {
+		return false
+	}
+	page, ok := stringProp(loc, "origin")
+	if !ok {
+		return false
+	}
+	ctor, err := g.Get("URL")
+	if err != nil {
+		return false
+	}
+	u, err := ctor.New(url)
+	if err != nil {
+		return false
+	}
+	origin, ok := stringProp(u, "origin")
+	return ok && origin != page
+}
+
+// reachable tells a CORS refusal from a network error after a
+// cross-origin request failed, which fetch does not: it probes url with a
+// HEAD request in no-cors mode, which needs no permission from the server
+// and, without credentials, reveals nothing to the page but whether an
+// answer came. It resolves when the server answered, so the failure was
+// the server's refusal of this origin; it rejects when the server cannot
+// be reached. The probe is the one request native EventSource does not
+// make, and it is made only in this case.
+func reachable(ctx context.Context, g jsval.Value, url string, signal jsval.Value) bool {
+	p, err := g.Call("fetch", url, map[string]any{
+		"method":      "HEAD",
+		"mode":        "no-cors",
+		"credentials": "omit",
+		"cache":       "no-store",
+		"signal":      signal,
+	})
+	if err != nil {
+		return false
+	}
+	_, err = jsval.Await(ctx, p)
+	return err == nil
 }
 
 func intProp(v jsval.Value, name string) (int, error) {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"honnef.co/go/js/dom/v2"
+
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // authView is the Auth tab: a token-protected stream into native
@@ -25,7 +27,7 @@ type authView struct {
 	ttl                        *dom.HTMLSelectElement
 	refreshOn                  *dom.HTMLInputElement
 	tokenBox, verdict, verdTxt dom.Element
-	headersFn                  js.Func // WasmEventSource's init.headers; lives as long as the page
+	headersFn                  jsval.Func // WasmEventSource's init.headers; lives as long as the page
 	token                      string
 	expires                    time.Time
 	revoked                    bool
@@ -55,15 +57,7 @@ func newAuthView(a *app) *authView {
 		verdict:   byID("auth-verdict"),
 		verdTxt:   byID("auth-verdict-text"),
 	}
-	v.headersFn = js.FuncOf(func(js.Value, []js.Value) (result any) {
-		defer func() {
-			if r := recover(); r != nil {
-				reportBug("headers()", r)
-				result = js.ValueOf(map[string]any{})
-			}
-		}()
-		return v.headers()
-	})
+	v.headersFn = callback("headers()", map[string]any{}, func([]jsval.Value) any { return v.headers() })
 	panes := byID("auth-panes")
 	v.native = newPane(panes, nativeSide, "Native EventSource (cookie only)", a.nativeES, func(string) map[string]any {
 		return map[string]any{"withCredentials": true}

@@ -3,10 +3,12 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"runtime/debug"
 	"syscall/js"
+
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // The whole program runs on the browser's single JavaScript thread: Go
@@ -14,11 +16,14 @@ import (
 // awaited promise), never in parallel. The demo's state is therefore touched
 // without locks, and no goroutine keeps a half-updated value across a
 // blocking call.
+//
+// JavaScript calls and promises go through package jsval, which returns
+// errors where syscall/js panics and recovers panics in callbacks.
 
-// guard recovers a panic in a callback or goroutine, so that one bad event
-// cannot stop the module (a panic escaping a js.Func kills the Go instance),
-// and reports it on the page and the console: it is a bug in the demo.
-// Use it as `defer guard("where")`.
+// guard recovers a panic in a goroutine, so that one bad event cannot stop
+// the module, and reports it on the page and the console: it is a bug in
+// the demo. Use it as `defer guard("where")`. (Callbacks from JavaScript
+// are guarded by [callback].)
 func guard(where string) {
 	if r := recover(); r != nil {
 		reportBug(where, r)
@@ -30,94 +35,77 @@ func reportBug(where string, r any) {
 	showToast("Something went wrong in the demo ("+where+"). Reload the page to start again.", true)
 }
 
+// callback returns fn as a JavaScript function. A panic in fn is reported
+// as a bug in where, and the function then returns fallback. fn must not
+// block. The function must be released when JavaScript no longer calls it.
+func callback(where string, fallback any, fn func(args []jsval.Value) any) jsval.Func {
+	return jsval.FuncOf(func(_ jsval.Value, args []jsval.Value) any { return fn(args) },
+		func(err error) any {
+			reportBug(where, err)
+			return fallback
+		})
+}
+
 // listen adds a listener for typ on a JavaScript EventTarget. fn runs
 // synchronously inside the browser's dispatch, so it must not block; a panic
-// in it is recovered. The returned js.Func must be released after
+// in it is recovered. The returned function must be released after
 // removeEventListener (or when the target is discarded).
-func listen(target js.Value, typ string, fn func(ev js.Value)) js.Func {
-	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		defer guard(typ + " listener")
+func listen(target js.Value, typ string, fn func(ev js.Value)) jsval.Func {
+	f := callback(typ+" listener", nil, func(args []jsval.Value) any {
 		var ev js.Value
 		if len(args) > 0 {
-			ev = args[0]
+			ev = args[0].JS()
 		}
 		fn(ev)
 		return nil
 	})
-	target.Call("addEventListener", typ, f)
+	if _, err := jsval.Of(target).Call("addEventListener", typ, f); err != nil {
+		reportBug("addEventListener("+typ+")", err)
+	}
 	return f
 }
 
-// await blocks the calling goroutine until the promise p settles. It must
-// never be called from inside a JavaScript callback (the callback would wait
-// for a promise that cannot settle until it returns).
-func await(p js.Value) (js.Value, error) {
-	type result struct {
-		v   js.Value
-		err error
+// await waits for the promise p that a JavaScript call returned, or
+// passes on the call's error, as in await(v.Call("m")). It blocks the
+// calling goroutine, so it must never be called from inside a JavaScript
+// callback (the callback would wait for a promise that cannot settle until
+// it returns).
+func await(p jsval.Value, err error) (jsval.Value, error) {
+	if err != nil {
+		return jsval.Value{}, err
 	}
-	done := make(chan result, 1)
-	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		var v js.Value
-		if len(args) > 0 {
-			v = args[0]
-		}
-		done <- result{v: v}
-		return nil
-	})
-	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		var v js.Value
-		if len(args) > 0 {
-			v = args[0]
-		}
-		done <- result{err: jsError(v)}
-		return nil
-	})
-	defer onOK.Release()
-	defer onErr.Release()
-	p.Call("then", onOK, onErr)
-	r := <-done
-	return r.v, r.err
-}
-
-// jsError turns a rejected promise's reason into a Go error.
-func jsError(v js.Value) error {
-	switch {
-	case v.IsUndefined() || v.IsNull():
-		return errors.New("unknown JavaScript error")
-	case v.Type() == js.TypeObject && v.Get("message").Type() == js.TypeString:
-		return errors.New(v.Get("message").String())
-	default:
-		return errors.New(v.String())
-	}
+	return jsval.Await(context.Background(), p)
 }
 
 // promise returns a JavaScript Promise settled by work, which runs in its own
 // goroutine: the way a Go callback that must wait (for a fetch, say) answers
 // JavaScript without blocking it.
 func promise(work func() (any, error)) js.Value {
-	var executor js.Func
-	executor = js.FuncOf(func(_ js.Value, args []js.Value) any {
+	var executor jsval.Func
+	executor = callback("promise", nil, func(args []jsval.Value) any {
 		resolve, reject := args[0], args[1]
 		go func() {
 			defer executor.Release()
 			defer func() {
 				if r := recover(); r != nil {
 					reportBug("promise", r)
-					reject.Invoke(js.Global().Get("Error").New("demo: internal error"))
+					_, _ = reject.Invoke(newError("demo: internal error"))
 				}
 			}()
 			v, err := work()
 			if err != nil {
-				reject.Invoke(js.Global().Get("Error").New(err.Error()))
+				_, _ = reject.Invoke(newError(err.Error()))
 				return
 			}
-			resolve.Invoke(v)
+			_, _ = resolve.Invoke(v)
 		}()
 		return nil
 	})
-	return js.Global().Get("Promise").New(executor)
+	return js.Global().Get("Promise").New(executor.JS())
 }
+
+// newError returns a JavaScript Error with message msg.
+func newError(msg string) js.Value { return js.Global().Get("Error").New(msg) }
 
 // httpResult is a finished fetch: the status line and the body as text.
 type httpResult struct {
@@ -144,7 +132,7 @@ func fetchText(method, url string, headers map[string]string, body string) (http
 	if body != "" {
 		init["body"] = body
 	}
-	resp, err := await(js.Global().Call("fetch", url, init))
+	resp, err := await(jsval.Global().Call("fetch", url, init))
 	if err != nil {
 		return httpResult{}, fmt.Errorf("%s %s: %w", method, url, err)
 	}
@@ -152,7 +140,8 @@ func fetchText(method, url string, headers map[string]string, body string) (http
 	if err != nil {
 		return httpResult{}, fmt.Errorf("%s %s: reading the answer: %w", method, url, err)
 	}
-	return httpResult{Status: resp.Get("status").Int(), StatusText: resp.Get("statusText").String(), Body: text.String()}, nil
+	r := resp.JS()
+	return httpResult{Status: r.Get("status").Int(), StatusText: r.Get("statusText").String(), Body: text.JS().String()}, nil
 }
 
 // nowMillis is the browser's wall clock in Unix milliseconds, with the

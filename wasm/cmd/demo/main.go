@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"honnef.co/go/js/dom/v2"
+
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // app holds the views and what they share.
@@ -144,7 +146,7 @@ func (a *app) waitForClient() {
 		return
 	}
 	text.SetTextContent("Loading eventsource.wasm…")
-	if _, err := await(a.ready.Invoke()); err != nil {
+	if _, err := await(jsval.Of(a.ready).Invoke()); err != nil {
 		pill.SetAttribute("data-state", "error")
 		text.SetTextContent("Client failed to load")
 		pill.SetAttribute("title", err.Error())
@@ -172,7 +174,7 @@ func copySnippet(btn dom.Element, id string) {
 		showToast("The clipboard is not available here; select the text and copy it.", false)
 		return
 	}
-	if _, err := await(clip.Call("writeText", text)); err != nil {
+	if _, err := await(jsval.Of(clip).Call("writeText", text)); err != nil {
 		showToast("Could not copy: "+err.Error()+". Select the text and copy it.", false)
 		return
 	}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"honnef.co/go/js/dom/v2"
+
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // side says which client a pane drives.
@@ -91,7 +93,7 @@ type pane struct {
 	onChange func()
 
 	es      js.Value // the current client; undefined when there is none
-	funcs   []js.Func
+	funcs   []jsval.Func
 	url     string
 	session string // the server session id in url (requests, drop, stall)
 	types   []string
@@ -184,7 +186,9 @@ func (p *pane) connect(resume string) {
 	if init != nil {
 		args = append(args, init)
 	}
-	es, err := construct(p.ctor, args...)
+	// A JavaScript exception (a malformed URL, say) comes back as err.
+	v, err := jsval.Of(p.ctor).New(args...)
+	es := v.JS()
 	if err != nil {
 		p.setError("The client could not be created: " + err.Error())
 		p.refresh()
@@ -251,21 +255,6 @@ func (p *pane) reopen() {
 	p.poke()
 }
 
-// construct calls new ctor(args...), turning a JavaScript exception (a
-// malformed URL, say) into an error.
-func construct(ctor js.Value, args ...any) (v js.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			jsErr, ok := r.(js.Error)
-			if !ok {
-				panic(r)
-			}
-			err = jsError(jsErr.Value)
-		}
-	}()
-	return ctor.New(args...), nil
-}
-
 // describeCall renders a constructor call as JavaScript source, for the
 // pane's subtitle: functions show as ƒ.
 func describeCall(class, url string, init map[string]any) string {
@@ -278,7 +267,7 @@ func describeCall(class, url string, init map[string]any) string {
 			switch x := init[k].(type) {
 			case string:
 				v = strconv.Quote(x)
-			case js.Func:
+			case jsval.Func:
 				v = "ƒ"
 			default:
 				v = fmt.Sprint(x)

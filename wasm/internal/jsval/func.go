@@ -39,6 +39,9 @@ func FuncOf(fn func(this Value, args []Value) any, recovered func(err error) any
 	})}
 }
 
+// JS returns the function as a syscall/js value, for APIs that take one.
+func (f Func) JS() js.Value { return f.f.Value }
+
 // Release frees the function. JavaScript must not call it afterwards; it
 // may be running while Release is called.
 func (f Func) Release() { f.f.Release() }

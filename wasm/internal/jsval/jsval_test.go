@@ -108,6 +108,9 @@ func TestFuncOfRecoversPanics(t *testing.T) {
 	if a, b := res.JS().Index(0), res.JS().Index(1); a.Int() != 7 || b.String() != "recovered" {
 		t.Errorf("results %v, %v; want 7, recovered", a, b)
 	}
+	if n := f.JS().Invoke().Int(); n != 7 {
+		t.Errorf("through JS(): %d, want 7", n)
+	}
 	if got == nil || got.Error() != "jsval: panic in a callback: bad input" {
 		t.Errorf("recovered got %v", got)
 	}
