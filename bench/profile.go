@@ -127,11 +127,8 @@ func profilePage(ctx context.Context, cfg *config, base, wl, expr string, names 
 	if err := eval(pctx, expr, &res, 130*time.Second); err != nil {
 		return CPUProfile{}, err
 	}
-	var prof *profiler.Profile
-	if err := chromedp.Run(pctx, chromedp.ActionFunc(func(ctx context.Context) (err error) {
-		prof, err = profiler.Stop().Do(ctx)
-		return err
-	})); err != nil {
+	prof, err := stopProfiler(pctx)
+	if err != nil {
 		return CPUProfile{}, err
 	}
 	return summariseProfile(cfg, wl, prof, names)
@@ -155,11 +152,8 @@ func profileCold(ctx context.Context, cfg *config, base string, names wasmPackag
 	if err != nil {
 		return CPUProfile{}, err
 	}
-	var prof *profiler.Profile
-	if err := chromedp.Run(pctx, chromedp.ActionFunc(func(ctx context.Context) (err error) {
-		prof, err = profiler.Stop().Do(ctx)
-		return err
-	})); err != nil {
+	prof, err := stopProfiler(pctx)
+	if err != nil {
 		return CPUProfile{}, err
 	}
 	p, err := summariseProfile(cfg, wlCold, prof, names)
@@ -270,4 +264,13 @@ func slug(s string) string {
 		}
 		return '-'
 	}, s), "-")
+}
+
+// stopProfiler stops the tab's CPU profiler and returns what it recorded.
+func stopProfiler(ctx context.Context) (prof *profiler.Profile, err error) {
+	err = chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		prof, err = profiler.Stop().Do(ctx)
+		return err
+	}))
+	return prof, err
 }

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -14,7 +13,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
 	"github.com/eventsource-wasm/eventsource-wasm/server"
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
@@ -82,26 +80,11 @@ func openDemo(t *testing.T, cfg server.Config, path string, timeout time.Duratio
 		t.Fatalf("web.FS lacks dist/demo.wasm (run `make wasm` first): %v", err)
 	}
 	ts := startServer(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	bctx, bcancel, err := browser.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bcancel)
-	p := &demoPage{page: &page{t: t, ctx: bctx, console: browser.ConsoleOf(bctx)}, ts: ts}
+	p := &demoPage{page: loadPage(t, ts, path, `document.body.dataset.demo !== "loading"`, timeout), ts: ts}
 	var state string
-	err = chromedp.Run(bctx,
-		chromedp.Navigate(ts.URL+path),
-		chromedp.Poll(`document.body.dataset.demo !== "loading"`, nil, chromedp.WithPollingTimeout(20*time.Second)),
-		chromedp.Evaluate(`document.body.dataset.demo`, &state),
-	)
-	if err != nil {
-		t.Fatalf("load the demo: %v", err)
-	}
-	if state != "ready" {
+	if p.eval(`document.body.dataset.demo`, &state); state != "ready" {
 		var msg string
-		_ = chromedp.Run(bctx, chromedp.Evaluate(`document.getElementById("fatal-text").textContent`, &msg))
+		p.eval(`document.getElementById("fatal-text").textContent`, &msg)
 		t.Fatalf("the demo did not start: %q", msg)
 	}
 	return p

@@ -207,6 +207,13 @@ type page struct {
 // from ts, waiting until window.conformance exists.
 func openPage(t *testing.T, ts *testServer, path string, timeout time.Duration) *page {
 	t.Helper()
+	return loadPage(t, ts, path, `typeof window.conformance === "object"`, timeout)
+}
+
+// loadPage starts a browser (stopped by the test's cleanup), loads path from
+// ts and waits until the JavaScript expression ready is true.
+func loadPage(t *testing.T, ts *testServer, path, ready string, timeout time.Duration) *page {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	bctx, bcancel, err := browser.New(ctx)
@@ -217,7 +224,7 @@ func openPage(t *testing.T, ts *testServer, path string, timeout time.Duration) 
 	p := &page{t: t, ctx: bctx, console: browser.ConsoleOf(bctx)}
 	err = chromedp.Run(bctx,
 		chromedp.Navigate(ts.URL+path),
-		chromedp.Poll(`typeof window.conformance === "object"`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Poll(ready, nil, chromedp.WithPollingTimeout(20*time.Second)),
 	)
 	if err != nil {
 		t.Fatalf("load %s: %v", path, err)
