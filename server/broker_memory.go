@@ -66,13 +66,27 @@ type memTopic struct {
 }
 
 type memSub struct {
-	t   *memTopic
-	ch  chan Message
-	err error // set under t.mu before ch is closed
-	end bool  // ch closed
-	// stop unregisters the context callback.
+	t *memTopic
+	// ch is small: a subscriber that keeps up never needs more, and a
+	// buffer for the whole allowed lag, allocated up front, would cost every
+	// idle stream kilobytes (12 KiB at 256 messages).
+	ch chan Message
+	// backlog holds, in order, what did not fit in ch; while it is not
+	// empty a pump goroutine moves it into ch and Publish appends to it, so
+	// the lag grows memory only while it lasts. The fields below are guarded
+	// by t.mu.
+	backlog []Message
+	limit   int           // most undelivered messages (ch plus backlog) before a drop
+	pumping bool          // a pump runs: it alone sends on ch, and closes it
+	quit    chan struct{} // made with the pump, closed to end it
+	err     error         // set before ch is closed
+	end     bool          // finished
+	// stop unregisters the context callback; nil without one.
 	stop func() bool
 }
+
+// memSubChan is the capacity of a subscriber's channel (at most its limit).
+const memSubChan = 8
 
 // topic returns the live topic named name, creating it when asked.
 func (b *MemoryBroker) topic(name string) (*memTopic, error) {
@@ -160,11 +174,7 @@ func (b *MemoryBroker) Publish(_ context.Context, topic string, m Message) (stri
 	t.ring[i], t.ids[i] = m, id
 	t.n++
 	for s := range t.subs {
-		select {
-		case s.ch <- m:
-		default:
-			s.finish(ErrSlowSubscriber)
-		}
+		s.deliver(m)
 	}
 	return m.ID, nil
 }
@@ -200,13 +210,20 @@ func (b *MemoryBroker) Subscribe(ctx context.Context, topic, after string) (Subs
 			replay = append(replay, t.ring[(t.head+k)%size])
 		}
 	}
-	s := &memSub{t: t, ch: make(chan Message, len(replay)+b.cfg.SubscriberBuffer)}
+	// Replayed messages do not eat into the live allowance.
+	limit := len(replay) + b.cfg.SubscriberBuffer
+	s := &memSub{t: t, ch: make(chan Message, min(memSubChan, limit)), limit: limit}
 	for _, m := range replay {
-		s.ch <- m
+		s.deliver(m)
 	}
 	t.subs[s] = struct{}{}
 	t.mu.Unlock()
-	s.stop = context.AfterFunc(ctx, func() { s.close(ctx.Err(), b, topic) })
+	if ctx.Done() != nil {
+		// A context that can never end (the server's streams subscribe
+		// with one and Close) needs no callback, which would keep the
+		// context alive.
+		s.stop = context.AfterFunc(ctx, func() { s.close(ctx.Err(), b, topic) })
+	}
 	return &memSubscription{s: s, b: b, topic: topic}, nil
 }
 
@@ -223,6 +240,57 @@ func (b *MemoryBroker) forget(name string, t *memTopic) {
 	}
 }
 
+// deliver queues m for s without ever waiting, and drops s when it has
+// limit messages undelivered. The caller holds s.t.mu.
+func (s *memSub) deliver(m Message) {
+	if !s.pumping {
+		select {
+		case s.ch <- m:
+			return
+		default:
+		}
+	}
+	if len(s.ch)+len(s.backlog) >= s.limit {
+		s.finish(ErrSlowSubscriber)
+		return
+	}
+	s.backlog = append(s.backlog, m)
+	if !s.pumping {
+		s.pumping = true
+		s.quit = make(chan struct{})
+		go s.pump()
+	}
+}
+
+// pump moves the backlog into ch, in order, as the reader takes messages,
+// and ends when the backlog is empty or s is finished; then it closes ch if
+// s is finished, because finish cannot close a channel pump may send on.
+func (s *memSub) pump() {
+	t := s.t
+	for {
+		t.mu.Lock()
+		if s.end || len(s.backlog) == 0 {
+			s.pumping = false
+			s.backlog = nil
+			if s.end {
+				close(s.ch)
+			}
+			t.mu.Unlock()
+			return
+		}
+		m, quit := s.backlog[0], s.quit
+		t.mu.Unlock()
+		select {
+		case s.ch <- m:
+			t.mu.Lock()
+			s.backlog[0] = Message{} // let the data go
+			s.backlog = s.backlog[1:]
+			t.mu.Unlock()
+		case <-quit:
+		}
+	}
+}
+
 // finish ends s with err. The caller holds s.t.mu.
 func (s *memSub) finish(err error) {
 	if s.end {
@@ -231,7 +299,11 @@ func (s *memSub) finish(err error) {
 	s.end = true
 	s.err = err
 	delete(s.t.subs, s)
-	close(s.ch)
+	if s.pumping {
+		close(s.quit) // the pump closes ch
+	} else {
+		close(s.ch)
+	}
 }
 
 func (s *memSub) close(err error, b *MemoryBroker, topic string) {
@@ -256,7 +328,9 @@ func (m *memSubscription) Err() error {
 }
 
 func (m *memSubscription) Close() {
-	m.s.stop()
+	if m.s.stop != nil {
+		m.s.stop()
+	}
 	m.s.close(nil, m.b, m.topic)
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -72,12 +73,34 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-// statusRecorder remembers the status and size of a response. Unwrap lets
-// http.ResponseController reach the connection's Flush and deadlines.
+// statusRecorder remembers the status and size of a response, and what the
+// request log says about the request. Unwrap lets http.ResponseController
+// reach the connection's Flush, deadlines and Hijack.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	start  time.Time
+	// Only what the log needs, not the request: a detached stream keeps
+	// its recorder for its whole life.
+	method, path, remote string
+	// detached is set by a stream that took the connection over; the
+	// stream logs the request when it ends.
+	detached bool
+}
+
+// recorderOf finds the statusRecorder under w's wrappers, or nil.
+func recorderOf(w http.ResponseWriter) *statusRecorder {
+	for {
+		switch x := w.(type) {
+		case *statusRecorder:
+			return x
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 func (sr *statusRecorder) WriteHeader(code int) {
@@ -103,30 +126,35 @@ func (sr *statusRecorder) Unwrap() http.ResponseWriter { return sr.ResponseWrite
 // a token), nor the Authorization or Cookie headers.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sr := &statusRecorder{ResponseWriter: w}
-		outcome := "done"
+		sr := &statusRecorder{ResponseWriter: w, start: time.Now(), method: r.Method, path: r.URL.Path, remote: r.RemoteAddr}
 		defer func() {
 			p := recover()
-			if p != nil {
-				outcome = "aborted"
+			if p != nil || !sr.detached {
+				s.logRequest(r.Context(), sr, p != nil)
 			}
-			level := slog.LevelInfo
-			if sr.status >= 500 {
-				level = slog.LevelWarn
-			}
-			s.log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", sr.status),
-				slog.Int64("bytes", sr.bytes),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("remote", r.RemoteAddr),
-				slog.String("outcome", outcome))
 			if p != nil {
 				panic(p) // net/http closes the connection (and logs real panics)
 			}
 		}()
 		next.ServeHTTP(sr, r)
 	})
+}
+
+// logRequest writes sr's request log line.
+func (s *Server) logRequest(ctx context.Context, sr *statusRecorder, aborted bool) {
+	level, outcome := slog.LevelInfo, "done"
+	if sr.status >= 500 {
+		level = slog.LevelWarn
+	}
+	if aborted {
+		outcome = "aborted"
+	}
+	s.log.LogAttrs(ctx, level, "request",
+		slog.String("method", sr.method),
+		slog.String("path", sr.path),
+		slog.Int("status", sr.status),
+		slog.Int64("bytes", sr.bytes),
+		slog.Duration("duration", time.Since(sr.start)),
+		slog.String("remote", sr.remote),
+		slog.String("outcome", outcome))
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,11 +39,14 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after := lastEventID(r)
-	sub, err := s.broker.Subscribe(r.Context(), name, after)
+	// The subscription lasts as long as the stream, which may outlive the
+	// handler (see detach): sub.Close ends it, not the request's context.
+	ctx := context.WithoutCancel(r.Context())
+	sub, err := s.broker.Subscribe(ctx, name, after)
 	var reset *resetEvent
 	if errors.Is(err, ErrIDNotRetained) {
 		reset = &resetEvent{Reason: "last_event_id_not_retained", LastEventID: after, Message: err.Error()}
-		sub, err = s.broker.Subscribe(r.Context(), name, "")
+		sub, err = s.broker.Subscribe(ctx, name, "")
 	}
 	if errors.Is(err, ErrUnavailable) {
 		// A 503 would make a native EventSource give up for good. A stream
@@ -59,28 +63,36 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		s.brokerError(w, "subscribe", err)
 		return
 	}
-	defer sub.Close()
 	st := s.startStream(w, r, streamOptions{retry: retry})
 	if st == nil {
+		sub.Close()
 		return
 	}
-	defer st.end()
-	if reset != nil {
-		b, _ := json.Marshal(reset) // plain strings: cannot fail
-		if !st.send(sse.Event{Type: "reset", Data: string(b)}) {
-			return
+	serve := func() {
+		defer sub.Close()
+		defer st.end()
+		if reset != nil {
+			b, _ := json.Marshal(reset) // plain strings: cannot fail
+			if !st.send(sse.Event{Type: "reset", Data: string(b)}) {
+				return
+			}
+		}
+		for {
+			wk := st.wait(nil, sub.Messages(), nil)
+			if wk.why != wokeMessage || !wk.ok {
+				// A dropped slow subscriber's stream ends here; the client
+				// reconnects with its Last-Event-ID and resumes.
+				return
+			}
+			if !st.send(sse.Event{ID: wk.msg.ID, Type: wk.msg.Type, Data: wk.msg.Data}) {
+				return
+			}
 		}
 	}
-	for {
-		wk := st.wait(nil, sub.Messages(), nil)
-		if wk.why != wokeMessage || !wk.ok {
-			// A dropped slow subscriber's stream ends here; the client
-			// reconnects with its Last-Event-ID and resumes.
-			return
-		}
-		if !st.send(sse.Event{ID: wk.msg.ID, Type: wk.msg.Type, Data: wk.msg.Data}) {
-			return
-		}
+	// Topic streams are the ones held open by the thousand: they give
+	// net/http's per-connection state back.
+	if !st.detach(w, r, serve) {
+		serve()
 	}
 }
 
