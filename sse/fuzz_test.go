@@ -50,6 +50,9 @@ func FuzzChunking(f *testing.F) {
 					t.Fatalf("limit %d, %s chunking of %q (cuts %v):\n got %v\nwant %v", limit, c.name, in, cuts, got, whole)
 				}
 			}
+			if got := feedBytes(t, limit, chunksFromCuts(in, cuts)); !equalOutcome(got, whole) {
+				t.Fatalf("limit %d, FeedBytes of %q (cuts %v) decoded the WHATWG way:\n got %v\nwant %v", limit, in, cuts, got, whole)
+			}
 		}
 	})
 }

@@ -69,6 +69,32 @@ func feed(t testing.TB, maxSize int, chunks [][]byte) outcome {
 	return o
 }
 
+// feedBytes is feed through FeedBytes: each event's bytes are decoded with
+// the reference WHATWG decoder at once, as a JavaScript bridge would.
+func feedBytes(t testing.TB, maxSize int, chunks [][]byte) outcome {
+	t.Helper()
+	p := sse.NewParser(maxSize)
+	var o outcome
+	emit := func(typ, data, id []byte) {
+		ev := sse.Event{Type: "message", Data: whatwgDecode(data), ID: whatwgDecode(id)}
+		if len(typ) > 0 {
+			ev.Type = whatwgDecode(typ)
+		}
+		o.Events = append(o.Events, ev)
+	}
+	for _, c := range chunks {
+		if err := p.FeedBytes(append([]byte(nil), c...), emit); err != nil {
+			o.Err = true
+			break
+		}
+	}
+	o.LastID = p.LastEventID()
+	if ms, ok := p.Retry(); ok {
+		o.Retry, o.RetryOK = ms, true
+	}
+	return o
+}
+
 // chunking is one way of cutting a stream into Feed calls.
 type chunking struct {
 	name   string

@@ -27,15 +27,15 @@ type Parser struct {
 
 	data     []byte // data buffer, each value followed by LF
 	typ      []byte // event type buffer
-	idRaw    []byte // last event ID buffer, as received
-	idBuf    string // idRaw decoded
-	lastID   string // last event ID string, set at dispatch
+	id       []byte // last event ID buffer, as received
+	lastID   []byte // last event ID string, as received; set at dispatch
 	retry    int64
 	retrySet bool
 
-	// Decoded strings reused while a stream repeats them.
-	typRaw []byte
-	typStr string
+	// Decoded strings, reused while a stream repeats them: decoding is
+	// done only for Feed and LastEventID, never for FeedBytes.
+	typ0, id0     []byte
+	typStr, idStr string
 }
 
 // NewParser returns a Parser that refuses lines and event data longer than
@@ -49,18 +49,23 @@ func NewParser(maxEventSize int) *Parser {
 
 // LastEventID returns the last event ID string: the ID buffer as of the
 // most recent blank line, whether or not that blank line dispatched an event.
-func (p *Parser) LastEventID() string { return p.lastID }
+func (p *Parser) LastEventID() string { return cached(&p.id0, &p.idStr, p.lastID) }
+
+// cached returns b decoded, reusing *str while b equals *raw.
+func cached(raw *[]byte, str *string, b []byte) string {
+	if !bytes.Equal(b, *raw) {
+		*raw = append((*raw)[:0], b...)
+		*str = decode(b)
+	}
+	return *str
+}
 
 // SetLastEventID sets the last event ID string and buffer, as when a client
 // resumes from an ID it stored. Invalid UTF-8 in id is replaced as it would
 // be in a stream, so the ID is one a stream could have set.
 func (p *Parser) SetLastEventID(id string) {
-	p.idRaw = append(p.idRaw[:0], id...)
-	p.idBuf = decode(p.idRaw)
-	p.lastID = p.idBuf
-	// idRaw must be the bytes that decode to idBuf, so a stream repeating
-	// the ID is recognised without decoding it again.
-	p.idRaw = append(p.idRaw[:0], p.idBuf...)
+	p.id = append(p.id[:0], decode([]byte(id))...)
+	p.lastID = append(p.lastID[:0], p.id...)
 }
 
 // Retry returns the reconnection time in milliseconds from the most recent
@@ -73,8 +78,7 @@ func (p *Parser) Retry() (ms int64, ok bool) { return p.retry, p.retrySet }
 func (p *Parser) Reset() {
 	p.line, p.data, p.typ = p.line[:0], p.data[:0], p.typ[:0]
 	p.bomSeen, p.atStart, p.skipLF, p.err = 0, true, false, nil
-	p.idRaw = append(p.idRaw[:0], p.lastID...)
-	p.idBuf = p.lastID
+	p.id = append(p.id[:0], p.lastID...)
 }
 
 // Feed parses the next chunk of the stream and calls emit for each event it
@@ -82,6 +86,23 @@ func (p *Parser) Reset() {
 // (only [ErrEventTooLarge], wrapped) the Parser refuses further input until
 // [Parser.Reset].
 func (p *Parser) Feed(chunk []byte, emit func(Event)) error {
+	return p.FeedBytes(chunk, func(typ, data, id []byte) {
+		ev := Event{Type: "message", Data: decode(data), ID: cached(&p.id0, &p.idStr, id)}
+		if len(typ) > 0 {
+			ev.Type = cached(&p.typ0, &p.typStr, typ)
+		}
+		emit(ev)
+	})
+}
+
+// FeedBytes is [Parser.Feed] for callers that copy each event out at once,
+// such as a bridge that hands a whole chunk's events to JavaScript in one
+// call: emit receives the event type (empty for the default, "message"),
+// data and last event ID as the stream carried them, not UTF-8 decoded, in
+// slices that emit must not modify, valid only until it returns. None
+// contains CR; type and ID contain no LF either. A WHATWG UTF-8 decoder (a
+// browser's TextDecoder) turns them into exactly the strings Feed gives.
+func (p *Parser) FeedBytes(chunk []byte, emit func(typ, data, id []byte)) error {
 	if p.err != nil {
 		return p.err
 	}
@@ -97,7 +118,7 @@ func (p *Parser) Feed(chunk []byte, emit func(Event)) error {
 
 // skipBOM consumes a leading byte order mark, which may arrive split over
 // several chunks, and returns the rest of chunk.
-func (p *Parser) skipBOM(chunk []byte, emit func(Event)) []byte {
+func (p *Parser) skipBOM(chunk []byte, emit func(typ, data, id []byte)) []byte {
 	for len(chunk) > 0 && p.atStart {
 		if chunk[0] != bom[p.bomSeen] {
 			// Not a BOM after all: the bytes matched so far are content.
@@ -119,7 +140,7 @@ func (p *Parser) skipBOM(chunk []byte, emit func(Event)) []byte {
 }
 
 // feedLines splits chunk into lines and processes each complete one.
-func (p *Parser) feedLines(chunk []byte, emit func(Event)) error {
+func (p *Parser) feedLines(chunk []byte, emit func(typ, data, id []byte)) error {
 	if p.skipLF && len(chunk) > 0 {
 		p.skipLF = false
 		if chunk[0] == '\n' {
@@ -185,7 +206,7 @@ func indexFrom(b []byte, from int, c byte) int {
 }
 
 // processLine applies one complete line (without its line end).
-func (p *Parser) processLine(line []byte, emit func(Event)) error {
+func (p *Parser) processLine(line []byte, emit func(typ, data, id []byte)) error {
 	if len(line) == 0 {
 		p.dispatch(emit)
 		return nil
@@ -210,9 +231,8 @@ func (p *Parser) processLine(line []byte, emit func(Event)) error {
 		p.data = append(p.data, value...)
 		p.data = append(p.data, '\n')
 	case "id":
-		if bytes.IndexByte(value, 0) < 0 && !bytes.Equal(value, p.idRaw) {
-			p.idRaw = append(p.idRaw[:0], value...)
-			p.idBuf = decode(value)
+		if bytes.IndexByte(value, 0) < 0 {
+			p.id = append(p.id[:0], value...)
 		}
 	case "retry":
 		if ms, ok := parseDigits(value); ok {
@@ -223,22 +243,17 @@ func (p *Parser) processLine(line []byte, emit func(Event)) error {
 }
 
 // dispatch runs the spec's "dispatch the event" steps at a blank line.
-func (p *Parser) dispatch(emit func(Event)) {
-	p.lastID = p.idBuf
+func (p *Parser) dispatch(emit func(typ, data, id []byte)) {
+	p.lastID = append(p.lastID[:0], p.id...)
 	if len(p.data) == 0 {
 		p.typ = p.typ[:0]
 		return
 	}
-	ev := Event{Type: "message", Data: decode(p.data[:len(p.data)-1]), ID: p.lastID}
-	if len(p.typ) > 0 {
-		if !bytes.Equal(p.typ, p.typRaw) {
-			p.typRaw = append(p.typRaw[:0], p.typ...)
-			p.typStr = decode(p.typ)
-		}
-		ev.Type = p.typStr
-	}
+	data, typ := p.data[:len(p.data)-1], p.typ
 	p.data, p.typ = p.data[:0], p.typ[:0]
-	emit(ev)
+	// The buffers are emptied before emit and refilled only by later
+	// lines, so the slices stay valid while emit runs.
+	emit(typ, data, p.lastID)
 }
 
 // parseDigits parses a retry value: only ASCII digits, at least one, and no

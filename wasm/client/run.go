@@ -38,6 +38,22 @@ type Handler interface {
 	Error(err *Error, state ReadyState)
 }
 
+// ByteHandler is a [Handler] for code that copies events out of Go at once,
+// such as a bridge to JavaScript: it takes each event as bytes, not yet
+// UTF-8 decoded, so no Go string is made per event.
+type ByteHandler interface {
+	// Open is as for Handler.
+	Open(Response)
+	// EventBytes is called for each event of a network chunk, in stream
+	// order, with the arguments of [sse.Parser.FeedBytes]: the slices are
+	// valid only until it returns.
+	EventBytes(typ, data, id []byte)
+	// EndChunk is called after the events of each network chunk.
+	EndChunk()
+	// Error is as for Handler.
+	Error(err *Error, state ReadyState)
+}
+
 // Run connects to rawURL and reports to h until ctx is cancelled, when it
 // returns nil, or until the connection fails, when it returns the *Error
 // it also reported to h. A relative rawURL is resolved against the
@@ -48,6 +64,24 @@ func Run(ctx context.Context, rawURL string, opts *Options, h Handler) error {
 		return err
 	}
 	return run(ctx, defaultTransport, u, opts, h)
+}
+
+// RunBytes is [Run] for a [ByteHandler].
+func RunBytes(ctx context.Context, rawURL string, opts *Options, h ByteHandler) error {
+	u, err := resolve(defaultTransport, rawURL)
+	if err != nil {
+		return err
+	}
+	return runBytes(ctx, defaultTransport, u, opts, h)
+}
+
+func runBytes(ctx context.Context, t transport, absURL string, opts *Options, h ByteHandler) error {
+	emit := h.EventBytes
+	return runFeeding(ctx, t, absURL, opts, h, func(p *sse.Parser, chunk []byte) error {
+		err := p.FeedBytes(chunk, emit)
+		h.EndChunk()
+		return err
+	})
 }
 
 func resolve(t transport, rawURL string) (string, error) {
@@ -69,10 +103,9 @@ type stream struct {
 	t      transport
 	url    string
 	opts   Options
-	h      Handler
+	h      reporter
+	feed   func(*sse.Parser, []byte) error // parses a chunk and hands its events over
 	parser *sse.Parser
-	batch  []sse.Event
-	emit   func(sse.Event)
 
 	delay       time.Duration // reconnection time
 	serverDelay bool          // the server set delay with a retry field
@@ -89,14 +122,37 @@ type outcome struct {
 	waitSet bool
 }
 
+// reporter is what Handler and ByteHandler have in common.
+type reporter interface {
+	Open(Response)
+	Error(err *Error, state ReadyState)
+}
+
+// run runs a connection for a Handler: each chunk's events go to h.Events
+// in one slice.
 func run(ctx context.Context, t transport, absURL string, opts *Options, h Handler) error {
-	s := &stream{t: t, url: absURL, h: h, delay: DefaultRetryDelay}
+	var batch []sse.Event
+	emit := func(ev sse.Event) { batch = append(batch, ev) }
+	return runFeeding(ctx, t, absURL, opts, h, func(p *sse.Parser, chunk []byte) error {
+		batch = batch[:0]
+		err := p.Feed(chunk, emit)
+		if len(batch) > 0 {
+			h.Events(batch)
+			clear(batch) // do not keep the events' strings alive
+		}
+		return err
+	})
+}
+
+// runFeeding runs the connection and reconnection loop, passing every
+// network chunk to feed.
+func runFeeding(ctx context.Context, t transport, absURL string, opts *Options, h reporter, feed func(*sse.Parser, []byte) error) error {
+	s := &stream{t: t, url: absURL, h: h, feed: feed, delay: DefaultRetryDelay}
 	if opts != nil {
 		s.opts = *opts
 	}
 	s.parser = sse.NewParser(s.opts.MaxEventSize)
 	s.parser.SetLastEventID(s.opts.LastEventID)
-	s.emit = func(ev sse.Event) { s.batch = append(s.batch, ev) }
 
 	for {
 		o := s.connect(ctx)
@@ -203,14 +259,9 @@ func (s *stream) connect(ctx context.Context) outcome {
 			return s.dropped(ctx, &Error{Message: "connection lost", Err: err})
 		}
 		alive()
-		s.batch = s.batch[:0]
-		ferr := s.parser.Feed(chunk, s.emit)
+		ferr := s.feed(s.parser, chunk)
 		if ms, ok := s.parser.Retry(); ok {
 			s.delay, s.serverDelay = time.Duration(min(ms, maxRetryMillis))*time.Millisecond, true
-		}
-		if len(s.batch) > 0 {
-			s.h.Events(s.batch)
-			clear(s.batch) // do not keep the events' strings alive
 		}
 		if ferr != nil {
 			return failed(&Error{Message: "an event is too large", Err: ferr})

@@ -3,8 +3,10 @@ package client
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -184,6 +186,48 @@ func TestNativeOneBatchPerChunk(t *testing.T) {
 		synctest.Wait()
 		if h.rec.batches != 2 || len(h.rec.events) != 4 {
 			t.Errorf("%d batches of %d events, want 2 batches of 4", h.rec.batches, len(h.rec.events))
+		}
+	})
+}
+
+// byteRecorder is a ByteHandler that keeps copies of the bytes it is given.
+type byteRecorder struct {
+	mu     sync.Mutex
+	events []string
+	chunks int
+}
+
+func (r *byteRecorder) Open(Response) {}
+func (r *byteRecorder) EventBytes(typ, data, id []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, string(typ)+"|"+string(data)+"|"+string(id))
+}
+func (r *byteRecorder) EndChunk() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.chunks++
+}
+func (r *byteRecorder) Error(*Error, ReadyState) {}
+
+// A ByteHandler gets the stream's bytes undecoded (invalid UTF-8 included,
+// for the JavaScript decoder) and one EndChunk per network chunk.
+func TestNativeBytesPerChunk(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft, rec := newFakeTransport(), &byteRecorder{}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go runBytes(ctx, ft, testURL, nil, rec)
+		b := (<-ft.reqs).open()
+		b.send(t, "id: 7\ndata: \xff1\n\nevent: named\nda")
+		b.send(t, "ta: 2\n\n")
+		b.send(t, ": just a comment\n")
+		synctest.Wait()
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		want := []string{"|\xff1|7", "named|2|7"}
+		if !slices.Equal(rec.events, want) || rec.chunks != 3 {
+			t.Errorf("events %q after %d chunks, want %q after 3", rec.events, rec.chunks, want)
 		}
 	})
 }

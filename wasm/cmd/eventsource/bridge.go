@@ -10,7 +10,6 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/eventsource-wasm/eventsource-wasm/sse"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/client"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
@@ -70,7 +69,7 @@ func (b *bridge) connect(_ jsval.Value, args []jsval.Value) any {
 				s.Error(&client.Error{Message: "internal error"}, client.Closed)
 			}
 		}()
-		_ = client.Run(ctx, url, opts, s) // a failure was reported to onError
+		_ = client.RunBytes(ctx, url, opts, s) // a failure was reported to onError
 	}()
 	return nil
 }
@@ -105,20 +104,33 @@ func (s *sink) Open(r client.Response) {
 	_, _ = s.onOpen.Invoke(r.Status, r.URL)
 }
 
-func (s *sink) Events(evs []sse.Event) {
-	b := s.buf[:0]
-	for _, ev := range evs {
-		b = append(b, ev.Type...)
-		b = append(b, '\r')
-		b = append(b, ev.Data...)
-		b = append(b, '\r')
-		b = append(b, ev.ID...)
-		b = append(b, '\r')
+// EventBytes appends an event to the chunk's batch: "type\rdata\rid\r".
+// CR never occurs in a field, so JavaScript splits the batch on it; the
+// bytes stay undecoded until then, and the one UTF-8 decode of the whole
+// batch (by wasm_exec.js's TextDecoder) replaces invalid sequences exactly
+// as the browser's EventSource does.
+func (s *sink) EventBytes(typ, data, id []byte) {
+	if len(typ) == 0 {
+		s.buf = append(s.buf, "message"...)
+	} else {
+		s.buf = append(s.buf, typ...)
 	}
-	s.buf = b
+	s.buf = append(s.buf, '\r')
+	s.buf = append(s.buf, data...)
+	s.buf = append(s.buf, '\r')
+	s.buf = append(s.buf, id...)
+	s.buf = append(s.buf, '\r')
+}
+
+// EndChunk hands the chunk's events to JavaScript in one call.
+func (s *sink) EndChunk() {
+	if len(s.buf) == 0 {
+		return
+	}
 	// JavaScript copies the string out of Go memory during the call, so
 	// the buffer need not be copied to a Go string first.
-	_, _ = s.onBatch.Invoke(unsafe.String(unsafe.SliceData(b), len(b)))
+	_, _ = s.onBatch.Invoke(unsafe.String(unsafe.SliceData(s.buf), len(s.buf)))
+	s.buf = s.buf[:0]
 }
 
 func (s *sink) Error(err *client.Error, state client.ReadyState) {
