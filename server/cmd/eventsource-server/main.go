@@ -57,7 +57,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port)")
 	fs.DurationVar(&o.heartbeat, "heartbeat", server.DefaultHeartbeat, "interval of the heartbeat comment on every stream")
 	fs.StringVar(&o.allowOrigin, "allow-origin", "", "comma-separated `origins` allowed cross-origin with credentials; * lets any origin read without credentials")
-	fs.IntVar(&o.maxStreams, "max-streams", 20000, "most open event streams; 0 for no limit")
+	fs.IntVar(&o.maxStreams, "max-streams", defaultMaxStreams(), "most open event streams, beyond which new ones get 503; 0 for no limit (default: the open-files limit less a reserve)")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "deadline of each event write; a client that stops reading is dropped")
 	fs.DurationVar(&o.tokenTTL, "token-ttl", server.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
 	fs.BoolVar(&o.compressStreams, "compress-streams", false, "gzip event streams for clients that accept it (flushed after every event)")
@@ -98,6 +98,14 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	}
 	return o, nil
 }
+
+const (
+	// fileReserve is the number of file descriptors kept free of streams.
+	fileReserve = 64
+	// fallbackMaxStreams is -max-streams where the open-files limit is not
+	// known.
+	fallbackMaxStreams = 20000
+)
 
 // openBroker returns the broker spec names and a function that closes it.
 // A nil broker lets the server make its in-memory one.
