@@ -10,7 +10,7 @@ import (
 )
 
 // faultPresets are fixed bodies for conformance tests: each exercises one
-// rule of the event-stream format and then the response ends. API.md lists
+// rule of the event-stream format and then the response ends. The README lists
 // what a browser must make of each.
 var faultPresets = map[string]string{
 	"comments": ": a comment\n\n:another\ndata: after comments\n\n:\n: multi\n: line\ndata: second\n\n",

@@ -1,7 +1,7 @@
 // Package server is the HTTP side of eventsource-wasm: test and demo
 // event streams (a ticker, a topic broker with replay, token-protected
 // streams, a request echo and fault injection) plus the embedded web files.
-// See API.md for every endpoint and its query parameters.
+// The README lists every endpoint and its query parameters.
 package server
 
 import (

@@ -1,6 +1,6 @@
 // Command eventsource-server serves the eventsource-wasm demo page, the
 // WebAssembly EventSource client and the test event streams described in
-// the server package's API.md.
+// the README.
 //
 // Every flag also reads an environment variable (the flag's name in upper
 // case with "-" as "_", e.g. -allow-origin and ALLOW_ORIGIN); a flag on the
