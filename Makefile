@@ -50,11 +50,12 @@ chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## redis: Debian's redis-server, installed with apt-get when missing.
+## redis: Debian's redis-server, installed with apt-get when missing; the tests start their own
+## on free loopback ports, so the packaged service is stopped.
 redis:
 	@command -v redis-server >/dev/null || { echo "installing Debian's redis-server"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
-	  systemctl disable --now redis-server >/dev/null 2>&1 || true; }
+	  systemctl disable --now redis-server >/dev/null 2>&1 || invoke-rc.d redis-server stop >/dev/null 2>&1 || true; }
 
 ## fuzz: run the parser's chunking fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
