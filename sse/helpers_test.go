@@ -44,13 +44,36 @@ func equalOutcome(a, b outcome) bool {
 // at the first error, which must be ErrEventTooLarge.
 func feed(t testing.TB, maxSize int, chunks [][]byte) outcome {
 	t.Helper()
+	return feedWith(t, maxSize, chunks, func(p *sse.Parser, chunk []byte, o *outcome) error {
+		return p.Feed(chunk, func(ev sse.Event) { o.Events = append(o.Events, ev) })
+	})
+}
+
+// feedBytes is feed through FeedBytes: each event's bytes are decoded with
+// the reference WHATWG decoder at once, as a JavaScript bridge would.
+func feedBytes(t testing.TB, maxSize int, chunks [][]byte) outcome {
+	t.Helper()
+	return feedWith(t, maxSize, chunks, func(p *sse.Parser, chunk []byte, o *outcome) error {
+		return p.FeedBytes(chunk, func(typ, data, id []byte) {
+			ev := sse.Event{Type: "message", Data: whatwgDecode(data), ID: whatwgDecode(id)}
+			if len(typ) > 0 {
+				ev.Type = whatwgDecode(typ)
+			}
+			o.Events = append(o.Events, ev)
+		})
+	})
+}
+
+// feedWith runs a new parser over chunks with feedOne, which feeds one
+// chunk and records its events in o.
+func feedWith(t testing.TB, maxSize int, chunks [][]byte, feedOne func(p *sse.Parser, chunk []byte, o *outcome) error) outcome {
+	t.Helper()
 	p := sse.NewParser(maxSize)
 	var o outcome
-	emit := func(ev sse.Event) { o.Events = append(o.Events, ev) }
 	var scratch []byte
 	for _, c := range chunks {
 		scratch = append(scratch[:0], c...)
-		err := p.Feed(scratch, emit)
+		err := feedOne(p, scratch, &o)
 		for i := range scratch {
 			scratch[i] = 'X'
 		}
@@ -58,32 +81,6 @@ func feed(t testing.TB, maxSize int, chunks [][]byte) outcome {
 			if !errors.Is(err, sse.ErrEventTooLarge) {
 				t.Fatalf("Feed: unexpected error %v (want ErrEventTooLarge)", err)
 			}
-			o.Err = true
-			break
-		}
-	}
-	o.LastID = p.LastEventID()
-	if ms, ok := p.Retry(); ok {
-		o.Retry, o.RetryOK = ms, true
-	}
-	return o
-}
-
-// feedBytes is feed through FeedBytes: each event's bytes are decoded with
-// the reference WHATWG decoder at once, as a JavaScript bridge would.
-func feedBytes(t testing.TB, maxSize int, chunks [][]byte) outcome {
-	t.Helper()
-	p := sse.NewParser(maxSize)
-	var o outcome
-	emit := func(typ, data, id []byte) {
-		ev := sse.Event{Type: "message", Data: whatwgDecode(data), ID: whatwgDecode(id)}
-		if len(typ) > 0 {
-			ev.Type = whatwgDecode(typ)
-		}
-		o.Events = append(o.Events, ev)
-	}
-	for _, c := range chunks {
-		if err := p.FeedBytes(append([]byte(nil), c...), emit); err != nil {
 			o.Err = true
 			break
 		}

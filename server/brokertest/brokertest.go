@@ -107,8 +107,9 @@ func subscribe(t *testing.T, b server.Broker, topic, after string) server.Subscr
 	return sub
 }
 
-// receive returns the next n messages or fails the test.
-func receive(t *testing.T, sub server.Subscription, n int) []server.Message {
+// Receive returns the next n messages of sub, or fails the test when the
+// subscription ends or they do not arrive in time.
+func Receive(t *testing.T, sub server.Subscription, n int) []server.Message {
 	t.Helper()
 	out := make([]server.Message, 0, n)
 	timeout := time.After(deliveryTimeout)
@@ -195,7 +196,7 @@ func testLiveOnly(t *testing.T, b server.Broker) {
 	sub := subscribe(t, b, tp, "")
 	expectQuiet(t, sub, 50*time.Millisecond)
 	want := publishN(t, b, tp, 2)
-	if got := ids(receive(t, sub, 2)); !equal(got, want) {
+	if got := ids(Receive(t, sub, 2)); !equal(got, want) {
 		t.Fatalf("live ids %v, want %v", got, want)
 	}
 }
@@ -212,7 +213,7 @@ func testFields(t *testing.T, b server.Broker) {
 	for i := range msgs {
 		msgs[i].ID = publish(t, b, tp, msgs[i])
 	}
-	for i, got := range receive(t, sub, len(msgs)) {
+	for i, got := range Receive(t, sub, len(msgs)) {
 		if got != msgs[i] {
 			t.Errorf("message %d: got %+.80v, want %+.80v", i, got, msgs[i])
 		}
@@ -226,7 +227,7 @@ func testResume(t *testing.T, b server.Broker) {
 	tp := topic(t, "a")
 	all := publishN(t, b, tp, 10)
 	sub := subscribe(t, b, tp, all[3])
-	got := receive(t, sub, 6)
+	got := Receive(t, sub, 6)
 	if !equal(ids(got), all[4:]) {
 		t.Fatalf("replay after %s: %v, want %v", all[3], ids(got), all[4:])
 	}
@@ -237,7 +238,7 @@ func testResume(t *testing.T, b server.Broker) {
 	}
 	// Live messages follow with no gap and no duplicate.
 	more := publishN(t, b, tp, 3)
-	if got := ids(receive(t, sub, 3)); !equal(got, more) {
+	if got := ids(Receive(t, sub, 3)); !equal(got, more) {
 		t.Fatalf("live after replay: %v, want %v", got, more)
 	}
 	expectQuiet(t, sub, 50*time.Millisecond)
@@ -251,7 +252,7 @@ func testResumeEveryID(t *testing.T, b server.Broker) {
 	all := publishN(t, b, tp, 20)
 	for i, id := range all {
 		sub := subscribe(t, b, tp, id)
-		if got := ids(receive(t, sub, len(all)-i-1)); !equal(got, all[i+1:]) {
+		if got := ids(Receive(t, sub, len(all)-i-1)); !equal(got, all[i+1:]) {
 			t.Fatalf("after %s: %v, want %v", id, got, all[i+1:])
 		}
 		sub.Close()
@@ -289,7 +290,7 @@ func testEvicted(t *testing.T, b server.Broker) {
 		if err != nil {
 			t.Fatalf("Subscribe(after %s): %v", first, err)
 		}
-		m := receive(t, sub, 1)[0]
+		m := Receive(t, sub, 1)[0]
 		sub.Close()
 		if m.ID != second {
 			t.Fatalf("resume after %s gave %s first, want %s (a silent gap)", first, m.ID, second)
@@ -318,7 +319,7 @@ func testTopicsIndependent(t *testing.T, b server.Broker) {
 	subA := subscribe(t, b, ta, "")
 	subB := subscribe(t, b, tb, "")
 	want := publish(t, b, ta, server.Message{Data: "for a"})
-	if got := receive(t, subA, 1)[0]; got.ID != want || got.Data != "for a" {
+	if got := Receive(t, subA, 1)[0]; got.ID != want || got.Data != "for a" {
 		t.Fatalf("topic a got %+v", got)
 	}
 	expectQuiet(t, subB, 50*time.Millisecond)
@@ -393,7 +394,7 @@ func testConcurrentOrder(t *testing.T, b server.Broker) {
 	}
 	// The order is the id order: resuming from the k-th id gives the rest.
 	r := subscribe(t, b, tp, a[len(a)/2])
-	if got := ids(receive(t, r, len(a)-len(a)/2-1)); !equal(got, a[len(a)/2+1:]) {
+	if got := ids(Receive(t, r, len(a)-len(a)/2-1)); !equal(got, a[len(a)/2+1:]) {
 		t.Fatal("replay order differs from the live order")
 	}
 }
@@ -470,7 +471,7 @@ func testSlowSubscriber(t *testing.T, b server.Broker) {
 		t.Fatalf("resume after %s: %v", after, err)
 	}
 	defer r.Close()
-	if rest := ids(receive(t, r, n-len(got))); !equal(rest, all[len(got):]) {
+	if rest := ids(Receive(t, r, n-len(got))); !equal(rest, all[len(got):]) {
 		t.Fatal("resume after a drop lost or repeated messages")
 	}
 }
@@ -525,7 +526,7 @@ func testContextEnds(t *testing.T, b server.Broker) {
 	// Publishing still works for others.
 	other := subscribe(t, b, tp, "")
 	publish(t, b, tp, server.Message{Data: "x"})
-	receive(t, other, 1)
+	Receive(t, other, 1)
 }
 
 func testSubscriptionClose(t *testing.T, b server.Broker) {

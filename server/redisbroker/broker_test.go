@@ -47,25 +47,6 @@ func TestParseID(t *testing.T) {
 	}
 }
 
-// collect reads n messages from sub or fails.
-func collect(t *testing.T, sub server.Subscription, n int) []server.Message {
-	t.Helper()
-	out := make([]server.Message, 0, n)
-	timeout := time.After(10 * time.Second)
-	for len(out) < n {
-		select {
-		case m, ok := <-sub.Messages():
-			if !ok {
-				t.Fatalf("subscription ended after %d of %d messages: %v", len(out), n, sub.Err())
-			}
-			out = append(out, m)
-		case <-timeout:
-			t.Fatalf("got %d of %d messages in 10s", len(out), n)
-		}
-	}
-	return out
-}
-
 // A replay longer than one step (readCount) while publishing goes on: the
 // handover from the replay goroutine to the reader loses and repeats
 // nothing.
@@ -101,7 +82,7 @@ func TestLongReplayDuringPublishing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	got := collect(t, sub, before+more-3)
+	got := brokertest.Receive(t, sub, before+more-3)
 	<-done
 	for i, m := range got {
 		if m.ID != ids[i+3] || m.Data != fmt.Sprint(i+3) {
@@ -113,7 +94,7 @@ func TestLongReplayDuringPublishing(t *testing.T) {
 		t.Fatalf("extra message %+v (open %v)", m, ok)
 	case <-time.After(50 * time.Millisecond):
 	}
-	if got := collect(t, live, more); got[0].ID != ids[before] || got[more-1].ID != ids[len(ids)-1] {
+	if got := brokertest.Receive(t, live, more); got[0].ID != ids[before] || got[more-1].ID != ids[len(ids)-1] {
 		t.Fatalf("live subscriber got %s..%s, want %s..%s", got[0].ID, got[more-1].ID, ids[before], ids[len(ids)-1])
 	}
 }
@@ -263,7 +244,7 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub2.Close()
-	got := collect(t, sub2, 2)
+	got := brokertest.Receive(t, sub2, 2)
 	if got[0].ID != first || got[0].Data != "before" || got[1].ID != second || got[1].Data != "after" {
 		t.Fatalf("after the restart: %+v, want %s and %s", got, first, second)
 	}
