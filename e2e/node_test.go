@@ -227,6 +227,23 @@ const wc = new WasmEventSource(base + '/x', { withCredentials: 1 });
 check('url and withCredentials', wc.url === base + '/x' && wc.withCredentials === true);
 wc.close();
 
+// A stream served here: an event type that starts with U+FEFF keeps it
+// (only the stream's first BOM is dropped), and a huge maxEventSize is
+// just a large limit.
+{
+  const http = await import('node:http');
+  const srv = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    res.end('\uFEFFevent: \uFEFFbom\ndata: a\n\ndata: b\n\n');
+  });
+  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+  const local = 'http://127.0.0.1:' + srv.address().port + '/';
+  log = await record(local, { maxRetries: 0, maxEventSize: 1e20 }, { types: ['\uFEFFbom'] });
+  check('BOM in an event type, huge maxEventSize', same(log, ['open 1', '\uFEFFbom|a|', 'message|b||' + local.slice(0, -1),
+    'error|2||the server ended the stream']), JSON.stringify(log));
+  srv.close();
+}
+
 installPolyfill();
 check('installPolyfill', globalThis.EventSource === WasmEventSource);
 console.log('done');

@@ -29,7 +29,12 @@ export function ready() {
 }
 
 function bridge() {
-  loading ??= load();
+  // A failed load (say, the network was down) is not cached: the next
+  // connection tries again.
+  loading ??= load().catch((err) => {
+    loading = null;
+    throw err;
+  });
   return loading;
 }
 
@@ -207,9 +212,9 @@ export class WasmEventSource extends EventTarget {
   }
 
   #dispatchBatch(batch) {
-    const parts = batch.split('\r');
+    const parts = batch.split('\r'); // "", then type, data, id per event
     const origin = this.#origin;
-    for (let i = 0; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
+    for (let i = 1; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
       this.dispatchEvent(new WasmMessageEvent(parts[i], parts[i + 1], parts[i + 2], origin));
     }
   }

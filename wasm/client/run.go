@@ -267,7 +267,9 @@ func (s *stream) connect(ctx context.Context) outcome {
 			return failed(&Error{Message: "an event is too large", Err: ferr})
 		}
 		if ctx.Err() != nil {
-			return outcome{} // closed, possibly from inside Events
+			// Closed from inside the handler (runFeeding sees that), or
+			// the heartbeat timer struck while the handler held the chunk.
+			return s.dropped(ctx, &Error{Message: "connection lost", Err: context.Cause(ctx)})
 		}
 	}
 }

@@ -684,3 +684,27 @@ func TestByteString(t *testing.T) {
 		t.Errorf(`fromByteString("é") = %q, want "\xe9"`, got)
 	}
 }
+
+// A heartbeat timeout that strikes while the Handler holds a chunk (a slow
+// consumer) drops the connection like any other: the Handler gets an
+// *Error naming the timeout, and with MaxRetries < 0 the connection fails
+// instead of panicking on a missing error.
+func TestNativeHeartbeatDuringSlowHandler(t *testing.T) {
+	for _, maxRetries := range []int{0, -1} {
+		synctest.Test(t, func(t *testing.T) {
+			h := start(t, &Options{HeartbeatTimeout: time.Second, MaxRetries: maxRetries})
+			h.rec.onEvent = func(sse.Event) { time.Sleep(2 * time.Second) }
+			b := h.next().open()
+			b.send(t, "data: slow\n\n")
+			time.Sleep(3 * time.Second)
+			want := "error CONNECTING"
+			if maxRetries < 0 {
+				want = "error CLOSED"
+			}
+			h.expect("open", "event message slow #", want)
+			if e := h.rec.lastErr(); e == nil || !strings.Contains(e.Message, "heartbeat") {
+				t.Errorf("maxRetries %d: error = %v, want the heartbeat timeout", maxRetries, e)
+			}
+		})
+	}
+}

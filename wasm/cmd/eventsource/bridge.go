@@ -104,12 +104,14 @@ func (s *sink) Open(r client.Response) {
 	_, _ = s.onOpen.Invoke(r.Status, r.URL)
 }
 
-// EventBytes appends an event to the chunk's batch: "type\rdata\rid\r".
+// EventBytes appends an event to the chunk's batch: "\rtype\rdata\rid".
 // CR never occurs in a field, so JavaScript splits the batch on it; the
 // bytes stay undecoded until then, and the one UTF-8 decode of the whole
 // batch (by wasm_exec.js's TextDecoder) replaces invalid sequences exactly
-// as the browser's EventSource does.
+// as the browser's EventSource does. The batch starts with CR because that
+// decode drops a leading BOM, which an event type may start with.
 func (s *sink) EventBytes(typ, data, id []byte) {
+	s.buf = append(s.buf, '\r')
 	if len(typ) == 0 {
 		s.buf = append(s.buf, "message"...)
 	} else {
@@ -119,7 +121,6 @@ func (s *sink) EventBytes(typ, data, id []byte) {
 	s.buf = append(s.buf, data...)
 	s.buf = append(s.buf, '\r')
 	s.buf = append(s.buf, id...)
-	s.buf = append(s.buf, '\r')
 }
 
 // EndChunk hands the chunk's events to JavaScript in one call.

@@ -12,7 +12,7 @@
 // onError(readyState, status, statusText, message) reports an error, with
 // readyState 0 when the client reconnects and 2 when it failed for good.
 // onBatch(batch) delivers the events of one network chunk in one string,
-// "type\rdata\rid\r" per event, so the boundary is crossed and bytes are
+// "\rtype\rdata\rid" per event, so the boundary is crossed and bytes are
 // decoded to a string once per chunk. CR cannot occur inside a field: the
 // parser ends lines at CR, and type and ID never hold line ends.
 //
