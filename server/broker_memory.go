@@ -55,8 +55,11 @@ func NewMemoryBroker(cfg MemoryBrokerConfig) *MemoryBroker {
 }
 
 type memTopic struct {
-	mu      sync.Mutex
-	ring    []Message // capacity ReplaySize, oldest at head
+	mu sync.Mutex
+	// ring grows with the messages up to ReplaySize, oldest at head (0
+	// until it is full): a ring allocated whole up front would make every
+	// topic, even one with a single message, cost ReplaySize messages.
+	ring    []Message
 	head, n int
 	ids     []uint64 // ids[i] is the numeric id of ring[i]
 	last    uint64   // newest id, 0 before any message
@@ -101,11 +104,7 @@ func (b *MemoryBroker) topic(name string) (*memTopic, error) {
 	if len(b.topics) >= b.cfg.MaxTopics {
 		return nil, fmt.Errorf("%w: more than %d topics", ErrUnavailable, b.cfg.MaxTopics)
 	}
-	t := &memTopic{
-		ring: make([]Message, b.cfg.ReplaySize),
-		ids:  make([]uint64, b.cfg.ReplaySize),
-		subs: make(map[*memSub]struct{}),
-	}
+	t := &memTopic{subs: make(map[*memSub]struct{})}
 	b.topics[name] = t
 	return t, nil
 }
@@ -155,24 +154,25 @@ func (b *MemoryBroker) Publish(_ context.Context, topic string, m Message) (stri
 	}
 	defer t.mu.Unlock()
 	id := t.last + 1
-	if m.ID != "" {
-		if want <= t.last {
-			return "", fmt.Errorf("%w: %d <= %d", ErrIDNotIncreasing, want, t.last)
-		}
+	switch {
+	case m.ID != "" && want <= t.last:
+		return "", fmt.Errorf("%w: %d <= %d", ErrIDNotIncreasing, want, t.last)
+	case m.ID != "":
 		id = want
+	case id == 0: // a publisher chose the largest id: nothing follows it
+		return "", fmt.Errorf("%w: no id follows %d", ErrIDNotIncreasing, t.last)
 	}
 	m.ID = strconv.FormatUint(id, 10)
 	t.last = id
-	size := len(t.ring)
-	if t.n == size {
+	if t.n < b.cfg.ReplaySize {
+		t.ring, t.ids = append(t.ring, m), append(t.ids, id)
+		t.n++
+	} else {
+		// Full: the newest message takes the oldest one's place.
 		t.evicted = t.ids[t.head]
-		t.ring[t.head] = Message{} // let the old data go
-		t.head = (t.head + 1) % size
-		t.n--
+		t.ring[t.head], t.ids[t.head] = m, id
+		t.head = (t.head + 1) % t.n
 	}
-	i := (t.head + t.n) % size
-	t.ring[i], t.ids[i] = m, id
-	t.n++
 	for s := range t.subs {
 		s.deliver(m)
 	}

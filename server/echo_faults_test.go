@@ -281,3 +281,18 @@ func TestFaultPresets(t *testing.T) {
 		}
 	})
 }
+
+// An Authorization header without a scheme (a bare token, or a tab after
+// the scheme) is a secret as a whole: neither /echo nor a session shows it.
+func TestEchoBareTokenNotShown(t *testing.T) {
+	ts := newServer(t, server.Config{})
+	for _, h := range []string{"Authorization: top-secret-token", "Authorization: Bearer\ttop-secret-token"} {
+		first, _ := readEcho(t, ts.get(t, "/echo?n=0&session=bare", h))
+		if first.Authorization == nil || strings.Contains(*first.Authorization, "secret") {
+			t.Errorf("%s: echo shows authorization %v", h, first.Authorization)
+		}
+	}
+	if raw := readAll(t, ts.get(t, "/sessions/bare")); strings.Contains(raw, "secret") {
+		t.Errorf("the session shows the token: %s", raw)
+	}
+}

@@ -2,8 +2,11 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,5 +180,56 @@ func TestSessionInfoJSON(t *testing.T) {
 	}
 	if _, ok := m["recent"].([]any); !ok {
 		t.Fatalf("recent is not a list: %s", raw)
+	}
+}
+
+// A session remembers a bounded amount per request, whatever the size of
+// the headers and URL it was sent.
+func TestSessionRecordsAreBounded(t *testing.T) {
+	ts := newServer(t, server.Config{})
+	long := strings.Repeat("x", 64<<10)
+	ts.get(t, "/"+long+"?session=big&lastEventId="+long,
+		"Last-Event-ID: "+long, "Authorization: "+long)
+	info := ts.session(t, "big")
+	if len(info.Recent) != 1 {
+		t.Fatalf("recorded %d requests, want 1", len(info.Recent))
+	}
+	r := info.Recent[0]
+	for name, v := range map[string]*string{"path": &r.Path, "last_event_id": r.Last_event_id,
+		"last_event_id_query": r.Last_event_id_query, "authorization": r.Authorization} {
+		if v == nil || len(*v) == 0 || len(*v) > 1024 {
+			t.Errorf("%s: recorded %d bytes, want 1 to 1024", name, len(ptrOr(v)))
+		}
+	}
+}
+
+func ptrOr(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// Close returns only once every stream has ended, including the streams
+// that took their connection over from net/http, which
+// http.Server.Shutdown does not wait for: here one blocked writing to a
+// client that does not read.
+func TestCloseWaitsForDetachedStreams(t *testing.T) {
+	ts := newServer(t, server.Config{WriteTimeout: 500 * time.Millisecond, MaxPublishBytes: 32 << 20})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetReadBuffer(4096)
+	}
+	fmt.Fprintf(conn, "GET /topics/stuck HTTP/1.1\r\nHost: x\r\n\r\n")
+	eventually(t, "the stream", func() bool { return ts.openStreams(t) == 1 })
+	ts.publish(t, "stuck", "", strings.Repeat("x", 32<<20))
+	time.Sleep(50 * time.Millisecond) // the stream blocks writing it
+	ts.Close()
+	if n := ts.openStreams(t); n != 0 {
+		t.Fatalf("%d streams still open after Close", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -23,7 +24,8 @@ func parseOrigins(list []string) (map[string]bool, bool, error) {
 			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
 			return nil, false, fmt.Errorf("allowed origin %q: want scheme://host[:port] or *", o)
 		}
-		m[u.Scheme+"://"+u.Host] = true
+		// Browsers serialise an origin's scheme and host in lower case.
+		m[u.Scheme+"://"+strings.ToLower(u.Host)] = true
 	}
 	return m, anyOrigin, nil
 }
@@ -66,7 +68,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		if listed {
+		if listed || s.anyOrigin {
 			h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 		}
 		next.ServeHTTP(w, r)

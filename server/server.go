@@ -80,6 +80,11 @@ type Server struct {
 
 	closing   chan struct{} // closed by Close: every stream ends
 	closeOnce sync.Once
+	// detached counts the streams that took their connection over (see
+	// stream.detach), which http.Server.Shutdown does not wait for: Close
+	// does. detachMu orders their Add against Close's close of closing.
+	detached sync.WaitGroup
+	detachMu sync.Mutex
 }
 
 // New returns a Server for cfg.
@@ -134,14 +139,20 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Close ends every open stream (cleanly, so clients reconnect elsewhere)
 // and makes new stream requests fail with 503, ahead of
 // http.Server.Shutdown, which would otherwise wait for streams that never
-// end. It closes the broker when New made it.
+// end. It closes the broker when New made it. It returns once the streams
+// that took their connection over from net/http have ended (within the
+// write timeout for a client that stopped reading); Shutdown waits for the
+// others.
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.detachMu.Lock()
 		close(s.closing)
+		s.detachMu.Unlock()
 		if s.ownsBroker {
 			err = s.broker.Close()
 		}
+		s.detached.Wait()
 	})
 	return err
 }

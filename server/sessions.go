@@ -1,8 +1,10 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -13,11 +15,18 @@ import (
 const (
 	maxSessions        = 1024
 	maxSessionRequests = 64 // requests remembered per session
+	// maxRecordedLen cuts each remembered value: headers and URLs may be a
+	// megabyte long, and up to maxSessions*maxSessionRequests records stay.
+	maxRecordedLen = 256
 )
 
 var sessionIDPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,64}$`)
 
-// requestRecord is what a session remembers of one request.
+// errBadSession answers an id sessionIDPattern refuses.
+var errBadSession = errors.New("session ids are 1-64 letters, digits or ._~-")
+
+// requestRecord is what a session remembers of one request, each string
+// cut at maxRecordedLen bytes.
 type requestRecord struct {
 	Time              time.Time `json:"time"`
 	Method            string    `json:"method"`
@@ -93,16 +102,15 @@ func (r *sessionRegistry) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		q := req.URL.Query()
 		if id := q.Get("session"); sessionIDPattern.MatchString(id) && req.Method != http.MethodOptions {
-			rec := requestRecord{Time: time.Now(), Method: req.Method, Path: req.URL.Path}
+			rec := requestRecord{Time: time.Now(), Method: req.Method, Path: clip(req.URL.Path)}
 			if v, ok := req.Header["Last-Event-Id"]; ok && len(v) > 0 {
-				rec.LastEventID = &v[0]
+				rec.LastEventID = new(clip(v[0]))
 			}
 			if q.Has("lastEventId") {
-				v := q.Get("lastEventId")
-				rec.LastEventIDQuery = &v
+				rec.LastEventIDQuery = new(clip(q.Get("lastEventId")))
 			}
 			if scheme := authScheme(req); scheme != "" {
-				rec.AuthorizationType = &scheme
+				rec.AuthorizationType = new(clip(scheme))
 			}
 			r.mu.Lock()
 			if s := r.get(id); s != nil {
@@ -117,6 +125,12 @@ func (r *sessionRegistry) record(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, req)
 	})
+}
+
+// clip returns s cut at maxRecordedLen bytes, copied so that the record
+// does not keep the request's memory alive.
+func clip(s string) string {
+	return strings.Clone(s[:min(len(s), maxRecordedLen)])
 }
 
 // count returns the number of requests recorded for id.
@@ -167,7 +181,7 @@ type sessionInfo struct {
 func (s *Server) handleSessionInfo(w http.ResponseWriter, req *http.Request) {
 	id := req.PathValue("id")
 	if !sessionIDPattern.MatchString(id) {
-		writeError(w, http.StatusBadRequest, "bad_session", "session ids are 1-64 letters, digits or ._~-")
+		badRequest(w, "bad_session", errBadSession)
 		return
 	}
 	r := s.sessions
@@ -186,7 +200,7 @@ func (s *Server) handleSessionInfo(w http.ResponseWriter, req *http.Request) {
 func (s *Server) handleSessionAction(w http.ResponseWriter, req *http.Request) {
 	id, action := req.PathValue("id"), req.PathValue("action")
 	if !sessionIDPattern.MatchString(id) {
-		writeError(w, http.StatusBadRequest, "bad_session", "session ids are 1-64 letters, digits or ._~-")
+		badRequest(w, "bad_session", errBadSession)
 		return
 	}
 	var which int

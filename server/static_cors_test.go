@@ -136,9 +136,23 @@ func TestCORSWildcard(t *testing.T) {
 	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
 		t.Errorf("wildcard: ACAO %q ACAC %q; never * with credentials", resp.Header.Get("Access-Control-Allow-Origin"), resp.Header.Get("Access-Control-Allow-Credentials"))
 	}
+	// A client honouring Retry-After (retryOnStatus) must be able to read it.
+	if v := resp.Header.Get("Access-Control-Expose-Headers"); !strings.Contains(v, "Retry-After") {
+		t.Errorf("wildcard: Access-Control-Expose-Headers %q lacks Retry-After", v)
+	}
 	resp = ts.get(t, "/healthz", "Origin: http://good.test")
 	if resp.Header.Get("Access-Control-Allow-Origin") != "http://good.test" || resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
 		t.Errorf("listed with wildcard: ACAO %q", resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+// Browsers send origins in lower case; a listed origin matches whatever
+// its case in the configuration.
+func TestCORSOriginCase(t *testing.T) {
+	ts := newServer(t, server.Config{AllowOrigins: []string{"HTTP://Good.Test:8080"}})
+	resp := ts.get(t, "/healthz", "Origin: http://good.test:8080")
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "http://good.test:8080" {
+		t.Errorf("ACAO %q, want the listed origin", got)
 	}
 }
 

@@ -53,6 +53,7 @@ type streamOptions struct {
 	contentType string // default eventStreamType
 	retry       int64  // < 0: no retry field
 	raw         bool   // no compression and no opening comment: /faults writes exact bytes
+	detach      bool   // the handler will call detach
 }
 
 // errStreamLimit and errShuttingDown are why a stream could not start.
@@ -98,6 +99,11 @@ func (s *Server) startStream(w http.ResponseWriter, r *http.Request, opt streamO
 			st.out = st.gz
 		}
 	}
+	if opt.detach && st.detachable(r) {
+		// A detached stream closes its connection when it ends: the client
+		// must not keep it for another request.
+		h.Set("Connection", "close")
+	}
 	st.enc = sse.NewEncoder(st.out)
 	st.ctl = s.sessions.attach(st.session)
 	st.heartbeat = time.NewTicker(s.cfg.Heartbeat)
@@ -116,6 +122,9 @@ func (s *Server) startStream(w http.ResponseWriter, r *http.Request, opt streamO
 // end releases the stream's resources; the handler (or the function run by
 // detach) defers it.
 func (st *stream) end() {
+	if st.conn != nil {
+		defer st.s.detached.Done() // last: Close waits for the whole end
+	}
 	st.heartbeat.Stop()
 	st.s.sessions.detach(st.session, st.ctl)
 	if st.gz != nil && st.failed == nil {
@@ -161,16 +170,26 @@ var errAborted = errors.New("stream aborted")
 // goroutines (its own, and one blocked reading to notice the client
 // leave), the connection and the broker's subscription.
 //
-// Only a GET over HTTP/1.1 whose body is chunked and not compressed is
-// detached; HTTP/2, HEAD, HTTP/1.0 and writers without Hijack (recorders)
-// keep the handler's goroutine.
+// Only a stream started with streamOptions.detach is detached, and only
+// when detachable; writers without Hijack (recorders) and a server that is
+// closing keep the handler's goroutine.
 func (st *stream) detach(w http.ResponseWriter, r *http.Request, serve func()) bool {
-	if st.failed != nil || st.gz != nil || st.rec == nil || r.Method != http.MethodGet ||
-		r.ProtoMajor != 1 || r.ProtoMinor < 1 {
+	if st.failed != nil || !st.detachable(r) {
 		return false
 	}
+	s := st.s
+	s.detachMu.Lock()
+	select {
+	case <-s.closing: // Close may be waiting already: Add must not race it
+		s.detachMu.Unlock()
+		return false
+	default:
+	}
+	s.detached.Add(1)
+	s.detachMu.Unlock()
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
+		s.detached.Done()
 		return false
 	}
 	gone := make(chan struct{})
@@ -192,6 +211,14 @@ func (st *stream) detach(w http.ResponseWriter, r *http.Request, serve func()) b
 	}()
 	go serve()
 	return true
+}
+
+// detachable reports whether the stream's response is one detach can take
+// over: a GET over HTTP/1.1, whose body is therefore chunked, not
+// compressed. HTTP/2, HEAD and HTTP/1.0 keep net/http's connection.
+func (st *stream) detachable(r *http.Request) bool {
+	return st.gz == nil && st.rec != nil && r.Method == http.MethodGet &&
+		r.ProtoMajor == 1 && r.ProtoMinor >= 1
 }
 
 // chunkedConn writes a detached stream's body straight to its connection,

@@ -14,6 +14,9 @@ import (
 
 var topicPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
 
+// errBadTopic answers a name topicPattern refuses.
+var errBadTopic = errors.New("topic names are 1-128 letters, digits or ._~-")
+
 // resetEvent is the data of the `event: reset` a subscriber gets when its
 // Last-Event-ID is no longer retained: the events after it are lost, so it
 // should resynchronise its state; live events follow.
@@ -29,7 +32,7 @@ type resetEvent struct {
 func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if !topicPattern.MatchString(name) {
-		badRequest(w, "bad_topic", errors.New("topic names are 1-128 letters, digits or ._~-"))
+		badRequest(w, "bad_topic", errBadTopic)
 		return
 	}
 	q := newQuery(r)
@@ -63,14 +66,14 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		s.brokerError(w, "subscribe", err)
 		return
 	}
-	st := s.startStream(w, r, streamOptions{retry: retry})
+	st := s.startStream(w, r, streamOptions{retry: retry, detach: true})
 	if st == nil {
 		sub.Close()
 		return
 	}
 	serve := func() {
-		defer sub.Close()
 		defer st.end()
+		defer sub.Close() // first: once a detached stream ends, Close may return
 		if reset != nil {
 			b, _ := json.Marshal(reset) // plain strings: cannot fail
 			if !st.send(sse.Event{Type: "reset", Data: string(b)}) {
@@ -101,7 +104,7 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if !topicPattern.MatchString(name) {
-		badRequest(w, "bad_topic", errors.New("topic names are 1-128 letters, digits or ._~-"))
+		badRequest(w, "bad_topic", errBadTopic)
 		return
 	}
 	q := newQuery(r)

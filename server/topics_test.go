@@ -223,3 +223,18 @@ func TestCompressedStreamFlushesEachEvent(t *testing.T) {
 		t.Fatal("compressed for a client that did not ask")
 	}
 }
+
+// A topic stream over HTTP/1.1 takes its connection over and closes it at
+// its end, so it says so: a client must not put the connection back in its
+// pool for the next request.
+func TestDetachedStreamSaysConnectionClose(t *testing.T) {
+	ts := newServer(t, server.Config{})
+	resp := ts.get(t, "/topics/conn")
+	if !resp.Close {
+		t.Fatalf("topic stream: Connection %q, want close", resp.Header.Get("Connection"))
+	}
+	// Streams that keep net/http's connection leave it reusable.
+	if resp := ts.get(t, "/events?count=1&interval=0s"); resp.Close {
+		t.Fatal("an /events stream asked to close its connection")
+	}
+}
