@@ -168,7 +168,11 @@ type loginResponse struct {
 // JSON and as an HttpOnly, SameSite=Strict cookie.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
-	if err := r.ParseForm(); err != nil {
+	answered, err := s.readBody(w, r.ParseForm)
+	if answered {
+		return
+	}
+	if err != nil {
 		badRequest(w, "bad_request", fmt.Errorf("parse form: %w", err))
 		return
 	}

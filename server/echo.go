@@ -45,7 +45,14 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "bad_request", q.err)
 		return
 	}
-	body, _ := io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+	var body int64
+	// Only a timeout matters: the echo reports the bytes that came.
+	if answered, _ := s.readBody(w, func() (err error) {
+		body, err = io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 1<<20))
+		return err
+	}); answered {
+		return
+	}
 	e := echoRequest{
 		Method:       r.Method,
 		Path:         r.URL.Path,

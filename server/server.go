@@ -6,9 +6,12 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +25,7 @@ const (
 	DefaultWriteTimeout    = 10 * time.Second
 	DefaultTokenTTL        = 60 * time.Second
 	DefaultMaxPublishBytes = 1 << 20
+	DefaultBodyReadTimeout = 10 * time.Second
 )
 
 // Config configures a Server. The zero value is usable: zero fields take
@@ -50,12 +54,20 @@ type Config struct {
 	// ReplaySize is the replay ring per topic of the in-memory broker made
 	// when Broker is nil (DefaultReplaySize).
 	ReplaySize int
+	// MaxRetainedBytes bounds the bytes of retained messages, all topics
+	// together, of the in-memory broker made when Broker is nil
+	// (DefaultMaxBytes).
+	MaxRetainedBytes int64
 	// Broker carries topics. Nil means a new in-memory broker, which Close
 	// closes; a broker passed in stays the caller's to close.
 	Broker Broker
 	// MaxPublishBytes bounds a publish request's body
 	// (DefaultMaxPublishBytes).
 	MaxPublishBytes int64
+	// BodyReadTimeout bounds the read of a request body, so a client that
+	// trickles one cannot hold a handler forever: the server has no
+	// overall read timeout, as streams stay open (DefaultBodyReadTimeout).
+	BodyReadTimeout time.Duration
 	// Logger receives request logs and errors (slog.Default() when nil).
 	Logger *slog.Logger
 	// Static holds the files served under / (web.FS when nil).
@@ -101,6 +113,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxPublishBytes <= 0 {
 		cfg.MaxPublishBytes = DefaultMaxPublishBytes
 	}
+	if cfg.BodyReadTimeout <= 0 {
+		cfg.BodyReadTimeout = DefaultBodyReadTimeout
+	}
 	if cfg.MaxStreams < 0 {
 		cfg.MaxStreams = 0
 	}
@@ -126,7 +141,7 @@ func New(cfg Config) (*Server, error) {
 		closing:   make(chan struct{}),
 	}
 	if s.broker == nil {
-		s.broker = NewMemoryBroker(MemoryBrokerConfig{ReplaySize: cfg.ReplaySize})
+		s.broker = NewMemoryBroker(MemoryBrokerConfig{ReplaySize: cfg.ReplaySize, MaxBytes: cfg.MaxRetainedBytes})
 		s.ownsBroker = true
 	}
 	s.handler = s.routes()
@@ -193,6 +208,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 type apiError struct {
 	Error   string `json:"error"`
 	Message string `json:"message"`
+}
+
+// readBody calls read, which consumes the request body, under a read
+// deadline of BodyReadTimeout. When the deadline passed it has answered
+// 408 and reports true; otherwise it lifts the deadline (the handler may go
+// on streaming) and returns read's error for the caller to judge.
+func (s *Server) readBody(w http.ResponseWriter, read func() error) (answered bool, err error) {
+	ctrl := http.NewResponseController(w)
+	// A writer without deadlines (a test recorder) reads unbounded.
+	_ = ctrl.SetReadDeadline(time.Now().Add(s.cfg.BodyReadTimeout))
+	err = read()
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The deadline stays: net/http's drain of the rest of the body
+		// fails at once, and the connection is closed after the answer.
+		writeError(w, http.StatusRequestTimeout, "body_timeout",
+			fmt.Sprintf("the request body did not arrive within %v", s.cfg.BodyReadTimeout))
+		return true, err
+	}
+	_ = ctrl.SetReadDeadline(time.Time{})
+	return false, err
 }
 
 // writeError answers status with {"error": code, "message": msg}.

@@ -113,7 +113,14 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, "bad_request", q.err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxPublishBytes))
+	var body []byte
+	answered, err := s.readBody(w, func() (err error) {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxPublishBytes))
+		return err
+	})
+	if answered {
+		return
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {

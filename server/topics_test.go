@@ -76,24 +76,31 @@ func TestTopicReplay(t *testing.T) {
 }
 
 func TestTopicResetWhenNotRetained(t *testing.T) {
-	ts := newServer(t, server.Config{ReplaySize: 3})
-	first := ts.publish(t, "small", "", "first")
-	for range 5 {
-		ts.publish(t, "small", "", "more")
-	}
-	er := readEvents(t, ts.get(t, "/topics/small", "Last-Event-ID: "+first))
-	e := er.next(t)
-	if e.Type != "reset" {
-		t.Fatalf("first event %+v, want a reset", e)
-	}
-	var r struct{ Reason, Last_event_id string }
-	if err := json.Unmarshal([]byte(e.Data), &r); err != nil || r.Reason != "last_event_id_not_retained" || r.Last_event_id != first {
-		t.Fatalf("reset data %q (%v)", e.Data, err)
-	}
-	er.quiet(t, 50*time.Millisecond) // live only after a reset
-	id := ts.publish(t, "small", "", "live")
-	if e := er.next(t); e.ID != id || e.Data != "live" {
-		t.Fatalf("after reset got %+v", e)
+	for name, cfg := range map[string]server.Config{
+		"replay-size":  {ReplaySize: 3},
+		"replay-bytes": {MaxRetainedBytes: 300}, // a few small events
+	} {
+		t.Run(name, func(t *testing.T) {
+			ts := newServer(t, cfg)
+			first := ts.publish(t, "small", "", "first")
+			for range 5 {
+				ts.publish(t, "small", "", "more")
+			}
+			er := readEvents(t, ts.get(t, "/topics/small", "Last-Event-ID: "+first))
+			e := er.next(t)
+			if e.Type != "reset" {
+				t.Fatalf("first event %+v, want a reset", e)
+			}
+			var r struct{ Reason, Last_event_id string }
+			if err := json.Unmarshal([]byte(e.Data), &r); err != nil || r.Reason != "last_event_id_not_retained" || r.Last_event_id != first {
+				t.Fatalf("reset data %q (%v)", e.Data, err)
+			}
+			er.quiet(t, 50*time.Millisecond) // live only after a reset
+			id := ts.publish(t, "small", "", "live")
+			if e := er.next(t); e.ID != id || e.Data != "live" {
+				t.Fatalf("after reset got %+v", e)
+			}
+		})
 	}
 }
 

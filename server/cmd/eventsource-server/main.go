@@ -43,6 +43,7 @@ type options struct {
 	tokenTTL        time.Duration
 	compressStreams bool
 	replaySize      int
+	replayBytes     int64
 	broker          string
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
@@ -62,6 +63,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.DurationVar(&o.tokenTTL, "token-ttl", server.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
 	fs.BoolVar(&o.compressStreams, "compress-streams", false, "gzip event streams for clients that accept it (flushed after every event)")
 	fs.IntVar(&o.replaySize, "replay-size", server.DefaultReplaySize, "events kept per topic for replay (approximately, with redis)")
+	fs.Int64Var(&o.replayBytes, "replay-bytes", server.DefaultMaxBytes, "bytes of events the in-memory broker keeps for replay, all topics together; past it the oldest go first, idle topics before busy ones")
 	fs.StringVar(&o.broker, "broker", "memory", "topic broker: memory, or redis://[user:password@]host:port/db (Redis Streams, shared by several instances)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests to finish")
@@ -93,6 +95,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 		return o, errors.New("-max-streams must not be negative")
 	case o.replaySize < 1:
 		return o, errors.New("-replay-size must be at least 1")
+	case o.replayBytes < 1:
+		return o, errors.New("-replay-bytes must be at least 1")
 	case o.shutdownTimeout <= 0:
 		return o, errors.New("-shutdown-timeout must be positive")
 	}
@@ -163,15 +167,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 	srv, err := server.New(server.Config{
-		Heartbeat:       o.heartbeat,
-		AllowOrigins:    origins,
-		MaxStreams:      o.maxStreams,
-		WriteTimeout:    o.writeTimeout,
-		TokenTTL:        o.tokenTTL,
-		CompressStreams: o.compressStreams,
-		ReplaySize:      o.replaySize,
-		Broker:          broker,
-		Logger:          log,
+		Heartbeat:        o.heartbeat,
+		AllowOrigins:     origins,
+		MaxStreams:       o.maxStreams,
+		WriteTimeout:     o.writeTimeout,
+		TokenTTL:         o.tokenTTL,
+		CompressStreams:  o.compressStreams,
+		ReplaySize:       o.replaySize,
+		MaxRetainedBytes: o.replayBytes,
+		Broker:           broker,
+		Logger:           log,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "eventsource-server:", err)
