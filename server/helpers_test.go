@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -86,6 +88,22 @@ func newServer(t *testing.T, cfg server.Config) *testServer {
 }
 
 // get sends a GET with the given headers ("Name: value").
+// stuckClient sends a GET for path over a raw TCP connection, closed by the
+// test's cleanup, with a small receive buffer, and never reads the answer:
+// the server's writes to it soon block.
+func (ts *testServer) stuckClient(t *testing.T, path string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetReadBuffer(4096)
+	}
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path)
+}
+
 func (ts *testServer) get(t *testing.T, path string, headers ...string) *http.Response {
 	t.Helper()
 	return ts.do(t, http.MethodGet, path, nil, headers...)

@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -216,15 +214,7 @@ func ptrOr(p *string) string {
 // client that does not read.
 func TestCloseWaitsForDetachedStreams(t *testing.T) {
 	ts := newServer(t, server.Config{WriteTimeout: 500 * time.Millisecond, MaxPublishBytes: 32 << 20})
-	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetReadBuffer(4096)
-	}
-	fmt.Fprintf(conn, "GET /topics/stuck HTTP/1.1\r\nHost: x\r\n\r\n")
+	ts.stuckClient(t, "/topics/stuck")
 	eventually(t, "the stream", func() bool { return ts.openStreams(t) == 1 })
 	ts.publish(t, "stuck", "", strings.Repeat("x", 32<<20))
 	time.Sleep(50 * time.Millisecond) // the stream blocks writing it

@@ -26,13 +26,23 @@ type resetEvent struct {
 	Message     string `json:"message"`
 }
 
+// topicName returns the request's topic name, or answers 400 and false
+// when it is not a valid one.
+func topicName(w http.ResponseWriter, r *http.Request) (string, bool) {
+	name := r.PathValue("name")
+	if !topicPattern.MatchString(name) {
+		badRequest(w, "bad_topic", errBadTopic)
+		return "", false
+	}
+	return name, true
+}
+
 // handleSubscribe serves GET /topics/{name}: a replay of what the client
 // missed after Last-Event-ID (header, or lastEventId query), then live
 // messages.
 func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	if !topicPattern.MatchString(name) {
-		badRequest(w, "bad_topic", errBadTopic)
+	name, ok := topicName(w, r)
+	if !ok {
 		return
 	}
 	q := newQuery(r)
@@ -102,9 +112,8 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 // handlePublish serves POST /topics/{name}: the body is the data, the
 // optional query parameters event and id the type and id.
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("name")
-	if !topicPattern.MatchString(name) {
-		badRequest(w, "bad_topic", errBadTopic)
+	name, ok := topicName(w, r)
+	if !ok {
 		return
 	}
 	q := newQuery(r)

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -138,16 +137,7 @@ func TestTopicErrors(t *testing.T) {
 // other subscribers carry on, and its stream's resources are released.
 func TestStuckClientDropped(t *testing.T) {
 	ts := newServer(t, server.Config{WriteTimeout: 200 * time.Millisecond})
-	// A raw TCP client that sends a request and never reads.
-	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if tc, ok := conn.(*net.TCPConn); ok {
-		tc.SetReadBuffer(4096)
-	}
-	fmt.Fprintf(conn, "GET /topics/big HTTP/1.1\r\nHost: x\r\n\r\n")
+	ts.stuckClient(t, "/topics/big")
 	good := readEvents(t, ts.get(t, "/topics/big"))
 	eventually(t, "two subscribers", func() bool { return ts.openStreams(t) == 2 })
 	payload := strings.Repeat("x", 256<<10)
