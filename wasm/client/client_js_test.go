@@ -355,7 +355,7 @@ func TestJSHeartbeatTimeout(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	err := Run(ctx, serverURL(t, "/faults?stall=2&retry=10"), &Options{HeartbeatTimeout: 300 * time.Millisecond}, rec)
+	err := run(ctx, defaultTransport, serverURL(t, "/faults?stall=2&retry=10"), &Options{HeartbeatTimeout: 300 * time.Millisecond}, rec)
 	if err != nil {
 		t.Fatal(err)
 	}

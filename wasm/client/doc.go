@@ -42,13 +42,12 @@
 //
 // [Connect] returns a [Conn] whose [Conn.Events] iterates the events;
 // cancelling the context (or [Conn.Close]) aborts the request, and no
-// request or event follows. [Run] is the lower-level form that reports
-// opens, errors and per-chunk batches of events to a [Handler]; [RunBytes]
-// hands a [ByteHandler] each event's bytes undecoded, so no Go string is
-// made per event: the eventsource.wasm module behind the JavaScript
-// WasmEventSource class is built on it.
+// request or event follows. [RunBytes] is the form for bridges: it reports
+// opens and errors to a [ByteHandler] and hands it each event's bytes
+// undecoded, so no Go string is made per event. The eventsource.wasm module
+// behind the JavaScript WasmEventSource class is built on it.
 //
 // The reconnection logic is independent of the transport, so it is tested
 // natively; only the fetch transport requires js/wasm. On other platforms
-// Connect, Run and RunBytes return an error.
+// Connect and RunBytes return an error.
 package client

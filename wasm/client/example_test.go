@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource-wasm/sse"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/client"
 )
 
@@ -40,26 +39,5 @@ func Example() {
 			return
 		}
 		fmt.Println(ev.Type, ev.ID, ev.Data)
-	}
-}
-
-// progress is a Handler that shows what a connection does.
-type progress struct{}
-
-func (progress) Open(r client.Response) { fmt.Println("open", r.URL) }
-
-func (progress) Events(evs []sse.Event) { fmt.Println(len(evs), "events in this chunk") }
-
-func (progress) Error(err *client.Error, state client.ReadyState) {
-	fmt.Println(state, err.Status, err.Message)
-}
-
-// Run reports every open, error and per-chunk batch of events, for code
-// that mirrors native EventSource events, such as a JavaScript binding.
-func ExampleRun() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := client.Run(ctx, "/events?count=100", nil, progress{}); err != nil {
-		fmt.Println("failed for good:", err)
 	}
 }

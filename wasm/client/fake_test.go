@@ -145,7 +145,7 @@ func (b *fakeBody) send(t *testing.T, chunk string) {
 func (b *fakeBody) end()           { b.chunks <- fakeChunk{err: io.EOF} }
 func (b *fakeBody) lose(err error) { b.chunks <- fakeChunk{err: err} }
 
-// recorder is a Handler that logs what it is told.
+// recorder is a handler that logs what it is told.
 type recorder struct {
 	mu      sync.Mutex
 	log     []string

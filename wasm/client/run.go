@@ -22,27 +22,24 @@ type Response struct {
 	URL string
 }
 
-// Handler receives what a connection does, in order, on the goroutine that
-// runs it. The stream waits while a method runs, so a slow Handler slows
-// the stream down instead of buffering without bound.
-type Handler interface {
-	// Open is called when a response is accepted; the state is Open.
-	Open(Response)
+// handler receives what a connection does, in order, on the goroutine that
+// runs it: [Conn] is built on it. The stream waits while a method runs, so a
+// slow handler slows the stream down instead of buffering without bound.
+type handler interface {
+	reporter
 	// Events is called with the events parsed from one network chunk, in
 	// stream order. The slice is reused once Events returns.
 	Events([]sse.Event)
-	// Error is called when a connection attempt fails or a stream ends.
-	// state is Connecting when the client will reconnect, Closed when the
-	// connection failed for good (Run then returns err). Closing the
-	// connection (cancelling the context) never calls Error.
-	Error(err *Error, state ReadyState)
 }
 
-// ByteHandler is a [Handler] for code that copies events out of Go at once,
-// such as a bridge to JavaScript: it takes each event as bytes, not yet
-// UTF-8 decoded, so no Go string is made per event.
+// ByteHandler receives what a connection started by [RunBytes] does, in
+// order, on the goroutine that runs it. It is for code that copies events
+// out of Go at once, such as a bridge to JavaScript: it takes each event as
+// bytes, not yet UTF-8 decoded, so no Go string is made per event. The
+// stream waits while a method runs, so a slow ByteHandler slows the stream
+// down instead of buffering without bound.
 type ByteHandler interface {
-	// Open is as for Handler.
+	// Open is called when a response is accepted; the state is Open.
 	Open(Response)
 	// EventBytes is called for each event of a network chunk, in stream
 	// order, with the arguments of [sse.Parser.FeedBytes]: the slices are
@@ -50,23 +47,17 @@ type ByteHandler interface {
 	EventBytes(typ, data, id []byte)
 	// EndChunk is called after the events of each network chunk.
 	EndChunk()
-	// Error is as for Handler.
+	// Error is called when a connection attempt fails or a stream ends.
+	// state is Connecting when the client will reconnect, Closed when the
+	// connection failed for good (RunBytes then returns err). Closing the
+	// connection (cancelling the context) never calls Error.
 	Error(err *Error, state ReadyState)
 }
 
-// Run connects to rawURL and reports to h until ctx is cancelled, when it
-// returns nil, or until the connection fails, when it returns the *Error
-// it also reported to h. A relative rawURL is resolved against the
+// RunBytes connects to rawURL and reports to h until ctx is cancelled,
+// when it returns nil, or until the connection fails, when it returns the
+// *Error it also reported to h. A relative rawURL is resolved against the
 // document's base URL; an invalid one returns an error at once.
-func Run(ctx context.Context, rawURL string, opts *Options, h Handler) error {
-	u, err := resolve(defaultTransport, rawURL)
-	if err != nil {
-		return err
-	}
-	return run(ctx, defaultTransport, u, opts, h)
-}
-
-// RunBytes is [Run] for a [ByteHandler].
 func RunBytes(ctx context.Context, rawURL string, opts *Options, h ByteHandler) error {
 	u, err := resolve(defaultTransport, rawURL)
 	if err != nil {
@@ -122,15 +113,20 @@ type outcome struct {
 	waitSet bool
 }
 
-// reporter is what Handler and ByteHandler have in common.
+// reporter is what handler and ByteHandler have in common.
 type reporter interface {
+	// Open is called when a response is accepted; the state is Open.
 	Open(Response)
+	// Error is called when a connection attempt fails or a stream ends.
+	// state is Connecting when the client will reconnect, Closed when the
+	// connection failed for good. Closing the connection (cancelling the
+	// context) never calls Error.
 	Error(err *Error, state ReadyState)
 }
 
-// run runs a connection for a Handler: each chunk's events go to h.Events
+// run runs a connection for a handler: each chunk's events go to h.Events
 // in one slice.
-func run(ctx context.Context, t transport, absURL string, opts *Options, h Handler) error {
+func run(ctx context.Context, t transport, absURL string, opts *Options, h handler) error {
 	var batch []sse.Event
 	emit := func(ev sse.Event) { batch = append(batch, ev) }
 	return runFeeding(ctx, t, absURL, opts, h, func(p *sse.Parser, chunk []byte) error {
@@ -361,97 +357,4 @@ func setHeader(h map[string]string, name, value string) {
 func isEventStream(contentType string) bool {
 	essence, _, _ := strings.Cut(contentType, ";")
 	return strings.EqualFold(strings.TrimSpace(essence), "text/event-stream")
-}
-
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if secs, err := strconv.ParseUint(v, 10, 32); err == nil {
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, ok := parseHTTPDate(v); ok {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-// parseHTTPDate parses the preferred HTTP date format (IMF-fixdate), such
-// as "Sun, 06 Nov 1994 08:49:37 GMT". It stands in for time.Parse, whose
-// layout machinery and time zone loading would weigh on the wasm module.
-func parseHTTPDate(v string) (time.Time, bool) {
-	const months = "JanFebMarAprMayJunJulAugSepOctNovDec"
-	if len(v) != 29 || v[3] != ',' || v[4] != ' ' || v[7] != ' ' || v[11] != ' ' ||
-		v[16] != ' ' || v[19] != ':' || v[22] != ':' || v[25:] != " GMT" {
-		return time.Time{}, false
-	}
-	month := strings.Index(months, v[8:11])
-	if month < 0 || month%3 != 0 {
-		return time.Time{}, false
-	}
-	var n [5]int // day, year, hour, minute, second
-	for i, f := range [...]string{v[5:7], v[12:16], v[17:19], v[20:22], v[23:25]} {
-		x, err := strconv.ParseUint(f, 10, 16)
-		if err != nil {
-			return time.Time{}, false
-		}
-		n[i] = int(x)
-	}
-	return time.Date(n[1], time.Month(month/3+1), n[0], n[2], n[3], n[4], 0, time.UTC), true
-}
-
-// withQuery returns rawURL with the query parameter name set to value,
-// replacing any earlier one.
-func withQuery(rawURL, name, value string) string {
-	return editQuery(rawURL, name, value, true)
-}
-
-// withoutQuery returns rawURL without the query parameter name.
-func withoutQuery(rawURL, name string) string {
-	return editQuery(rawURL, name, "", false)
-}
-
-// editQuery drops the query parameter name from rawURL and, if set, appends
-// it with value.
-func editQuery(rawURL, name, value string, set bool) string {
-	rest, fragment, hasFragment := strings.Cut(rawURL, "#")
-	path, query, _ := strings.Cut(rest, "?")
-	key := queryEscape(name)
-	var b strings.Builder
-	b.WriteString(path)
-	sep := byte('?')
-	for part := range strings.SplitSeq(query, "&") {
-		if k, _, _ := strings.Cut(part, "="); part == "" || k == key || k == name {
-			continue
-		}
-		b.WriteByte(sep)
-		b.WriteString(part)
-		sep = '&'
-	}
-	if set {
-		b.WriteByte(sep)
-		b.WriteString(key)
-		b.WriteByte('=')
-		b.WriteString(queryEscape(value))
-	}
-	if hasFragment {
-		b.WriteByte('#')
-		b.WriteString(fragment)
-	}
-	return b.String()
-}
-
-// queryEscape percent-encodes every byte but the URL unreserved ones. It
-// stands in for net/url, which would weigh on the wasm module.
-func queryEscape(s string) string {
-	const hex = "0123456789ABCDEF"
-	b := make([]byte, 0, len(s))
-	for i := range len(s) {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
-			b = append(b, c)
-		} else {
-			b = append(b, '%', hex[c>>4], hex[c&15])
-		}
-	}
-	return string(b)
 }

@@ -502,56 +502,6 @@ func TestNativeRequestOptions(t *testing.T) {
 	})
 }
 
-func TestWithQuery(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"https://h/p", "https://h/p?lastEventId=7"},
-		{"https://h/p?a=1", "https://h/p?a=1&lastEventId=7"},
-		{"https://h/p?lastEventId=3&a=1&lastEventId=4", "https://h/p?a=1&lastEventId=7"},
-		{"https://h/p?a=1#frag", "https://h/p?a=1&lastEventId=7#frag"},
-		{"https://h/p?", "https://h/p?lastEventId=7"},
-	} {
-		if got := withQuery(tc.in, "lastEventId", "7"); got != tc.want {
-			t.Errorf("withQuery(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	for _, tc := range []struct{ in, want string }{
-		{"https://h/p", "https://h/p"},
-		{"https://h/p?lastEventId=3", "https://h/p"},
-		{"https://h/p?a=1&lastEventId=3&b=2#f", "https://h/p?a=1&b=2#f"},
-	} {
-		if got := withoutQuery(tc.in, "lastEventId"); got != tc.want {
-			t.Errorf("withoutQuery(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	if got := queryEscape("a b/é&"); got != "a%20b%2F%C3%A9%26" {
-		t.Errorf("queryEscape = %q", got)
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"120", 2 * time.Minute, true},
-		{" 0 ", 0, true},
-		{"Sun, 01 Mar 2026 12:00:30 GMT", 30 * time.Second, true},
-		{"Sun, 01 Mar 2026 11:00:00 GMT", 0, true}, // in the past
-		{"Sun, 01 Mar 2026 12:00:30 UTC", 0, false},
-		{"Sun, 01 Foo 2026 12:00:30 GMT", 0, false},
-		{"-5", 0, false},
-		{"1.5", 0, false},
-		{"", 0, false},
-	} {
-		got, ok := parseRetryAfter(tc.in, now)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("parseRetryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-}
-
 func TestNativeHeartbeatRestartsOnResponse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := start(t, &Options{HeartbeatTimeout: 5 * time.Second})
@@ -685,8 +635,8 @@ func TestByteString(t *testing.T) {
 	}
 }
 
-// A heartbeat timeout that strikes while the Handler holds a chunk (a slow
-// consumer) drops the connection like any other: the Handler gets an
+// A heartbeat timeout that strikes while the handler holds a chunk (a slow
+// consumer) drops the connection like any other: the handler gets an
 // *Error naming the timeout, and with MaxRetries < 0 the connection fails
 // instead of panicking on a missing error.
 func TestNativeHeartbeatDuringSlowHandler(t *testing.T) {
