@@ -26,13 +26,16 @@ wasm:
 run: build
 	./bin/eventsource-server -addr $(ADDR)
 
-## test: every test — vet and gofmt, native tests with -race, wasm tests under Node, browser tests in headless Chromium.
+## test: every test — vet, staticcheck and gofmt, native tests with -race, wasm tests under Node, browser tests in headless Chromium.
 test: vet test-native test-wasm test-browser
 
 vet: wasm
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+	$(GO) build -o bin/staticcheck honnef.co/go/tools/cmd/staticcheck
+	bin/staticcheck ./...
+	GOOS=js GOARCH=wasm bin/staticcheck ./wasm/...
 
 test-native: redis
 	$(GO) test -race -count=1 $(NATIVE_PKGS)

@@ -115,7 +115,6 @@ type loadgen struct {
 
 type lgConn struct {
 	conn   net.Conn
-	body   *bufio.Reader
 	resp   *http.Response
 	delays []int32
 }

@@ -11,10 +11,10 @@ import (
 )
 
 type login struct {
-	Token      string `json:"token"`
-	Token_type string `json:"token_type"`
-	Expires_in int64  `json:"expires_in"`
-	cookie     *http.Cookie
+	Token     string `json:"token"`
+	TokenType string `json:"token_type"`
+	ExpiresIn int64  `json:"expires_in"`
+	cookie    *http.Cookie
 }
 
 func (ts *testServer) login(t *testing.T, query string) login {
@@ -25,7 +25,7 @@ func (ts *testServer) login(t *testing.T, query string) login {
 	}
 	var l login
 	decodeJSON(t, resp, &l)
-	if l.Token == "" || l.Token_type != "Bearer" {
+	if l.Token == "" || l.TokenType != "Bearer" {
 		t.Fatalf("login answer %+v", l)
 	}
 	for _, c := range resp.Cookies() {
@@ -58,29 +58,29 @@ func check401(t *testing.T, resp *http.Response, invalidToken bool) {
 func TestAuthLoginCookie(t *testing.T) {
 	ts := newServer(t, server.Config{TokenTTL: 30 * time.Second})
 	l := ts.login(t, "")
-	if l.Expires_in != 30 {
-		t.Errorf("expires_in %d, want 30", l.Expires_in)
+	if l.ExpiresIn != 30 {
+		t.Errorf("expires_in %d, want 30", l.ExpiresIn)
 	}
 	c := l.cookie
 	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Value != l.Token || c.MaxAge != 30 {
 		t.Errorf("cookie %+v: want HttpOnly, SameSite=Strict, the token, Max-Age 30", c)
 	}
 	// ttl is clamped to [1, TokenTTL].
-	if l := ts.login(t, "?ttl=5"); l.Expires_in != 5 {
-		t.Errorf("ttl=5: expires_in %d", l.Expires_in)
+	if l := ts.login(t, "?ttl=5"); l.ExpiresIn != 5 {
+		t.Errorf("ttl=5: expires_in %d", l.ExpiresIn)
 	}
-	if l := ts.login(t, "?ttl=999"); l.Expires_in != 30 {
-		t.Errorf("ttl=999: expires_in %d, want 30", l.Expires_in)
+	if l := ts.login(t, "?ttl=999"); l.ExpiresIn != 30 {
+		t.Errorf("ttl=999: expires_in %d, want 30", l.ExpiresIn)
 	}
-	if l := ts.login(t, "?ttl=0"); l.Expires_in != 1 {
-		t.Errorf("ttl=0: expires_in %d, want 1", l.Expires_in)
+	if l := ts.login(t, "?ttl=0"); l.ExpiresIn != 1 {
+		t.Errorf("ttl=0: expires_in %d, want 1", l.ExpiresIn)
 	}
 	form := ts.do(t, http.MethodPost, "/auth/login", strings.NewReader(url.Values{"ttl": {"7"}}.Encode()),
 		"Content-Type: application/x-www-form-urlencoded")
 	var fl login
 	decodeJSON(t, form, &fl)
-	if fl.Expires_in != 7 {
-		t.Errorf("form ttl=7: expires_in %d", fl.Expires_in)
+	if fl.ExpiresIn != 7 {
+		t.Errorf("form ttl=7: expires_in %d", fl.ExpiresIn)
 	}
 	if resp := ts.do(t, http.MethodPost, "/auth/login?ttl=soon", nil); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("ttl=soon: status %d, want 400", resp.StatusCode)

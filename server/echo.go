@@ -103,7 +103,7 @@ func (s *Server) handleEcho(w http.ResponseWriter, r *http.Request) {
 	if !st.send(sse.Event{Type: "echo", Data: string(b)}) {
 		return
 	}
-	var tick <-chan time.Time = ready
+	tick := ready
 	if interval > 0 {
 		tk := time.NewTicker(interval)
 		defer tk.Stop()

@@ -14,19 +14,19 @@ import (
 )
 
 type echo struct {
-	Method              string   `json:"method"`
-	Path                string   `json:"path"`
-	Last_event_id       *string  `json:"last_event_id"`
-	Last_event_id_query *string  `json:"last_event_id_query"`
-	Authorization       *string  `json:"authorization"`
-	Cookies             []string `json:"cookies"`
-	Accept              string   `json:"accept"`
-	Cache_control       string   `json:"cache_control"`
-	Origin              *string  `json:"origin"`
-	Header_names        []string `json:"header_names"`
-	Body_bytes          int64    `json:"body_bytes"`
-	Session             *string  `json:"session"`
-	Connection          int64    `json:"connection"`
+	Method           string   `json:"method"`
+	Path             string   `json:"path"`
+	LastEventID      *string  `json:"last_event_id"`
+	LastEventIDQuery *string  `json:"last_event_id_query"`
+	Authorization    *string  `json:"authorization"`
+	Cookies          []string `json:"cookies"`
+	Accept           string   `json:"accept"`
+	CacheControl     string   `json:"cache_control"`
+	Origin           *string  `json:"origin"`
+	HeaderNames      []string `json:"header_names"`
+	BodyBytes        int64    `json:"body_bytes"`
+	Session          *string  `json:"session"`
+	Connection       int64    `json:"connection"`
 }
 
 func readEcho(t *testing.T, resp *http.Response) (echo, []sse.Event) {
@@ -48,14 +48,14 @@ func TestEcho(t *testing.T) {
 	first, evs := readEcho(t, ts.get(t, "/echo?session=s1&retry=250",
 		"Accept: text/event-stream", "Cache-Control: no-store", "Origin: http://example.test",
 		"Authorization: Bearer top-secret", "Cookie: a=secret-a; b=secret-b"))
-	if first.Method != "GET" || first.Path != "/echo" || first.Last_event_id != nil || first.Last_event_id_query != nil {
+	if first.Method != "GET" || first.Path != "/echo" || first.LastEventID != nil || first.LastEventIDQuery != nil {
 		t.Errorf("first echo %+v", first)
 	}
 	if first.Authorization == nil || *first.Authorization != "Bearer" || !reflect.DeepEqual(first.Cookies, []string{"a", "b"}) {
 		t.Errorf("authorization %v, cookies %v", first.Authorization, first.Cookies)
 	}
-	if first.Accept != "text/event-stream" || first.Cache_control != "no-store" || first.Origin == nil || *first.Origin != "http://example.test" {
-		t.Errorf("accept %q, cache_control %q, origin %v", first.Accept, first.Cache_control, first.Origin)
+	if first.Accept != "text/event-stream" || first.CacheControl != "no-store" || first.Origin == nil || *first.Origin != "http://example.test" {
+		t.Errorf("accept %q, cache_control %q, origin %v", first.Accept, first.CacheControl, first.Origin)
 	}
 	if first.Session == nil || *first.Session != "s1" || first.Connection != 1 {
 		t.Errorf("session %v connection %d", first.Session, first.Connection)
@@ -65,19 +65,19 @@ func TestEcho(t *testing.T) {
 	}
 	// The reconnect shows the Last-Event-ID header, and numbering goes on.
 	second, evs := readEcho(t, ts.get(t, "/echo?session=s1&n=2", "Last-Event-ID: 3"))
-	if second.Last_event_id == nil || *second.Last_event_id != "3" || second.Connection != 2 {
+	if second.LastEventID == nil || *second.LastEventID != "3" || second.Connection != 2 {
 		t.Errorf("second echo %+v", second)
 	}
 	if got := ids(evs); !reflect.DeepEqual(got, []string{"4", "5"}) {
 		t.Errorf("numbered ids %v", got)
 	}
 	third, _ := readEcho(t, ts.get(t, "/echo?session=s1&n=0&lastEventId=5"))
-	if third.Last_event_id != nil || third.Last_event_id_query == nil || *third.Last_event_id_query != "5" {
+	if third.LastEventID != nil || third.LastEventIDQuery == nil || *third.LastEventIDQuery != "5" {
 		t.Errorf("third echo %+v", third)
 	}
 	// POST bodies are counted, never echoed.
 	post, _ := readEcho(t, ts.do(t, http.MethodPost, "/echo?n=0", strings.NewReader("hello")))
-	if post.Method != "POST" || post.Body_bytes != 5 || post.Session != nil {
+	if post.Method != "POST" || post.BodyBytes != 5 || post.Session != nil {
 		t.Errorf("post echo %+v", post)
 	}
 	if raw := readAll(t, ts.get(t, "/echo?n=0", "Authorization: Bearer top-secret", "Cookie: a=secret-a")); strings.Contains(raw, "secret") {

@@ -106,7 +106,7 @@ func (s *Server) serveTicker(w http.ResponseWriter, r *http.Request, t ticker, s
 		return
 	}
 	defer st.end()
-	var tick <-chan time.Time = ready
+	tick := ready
 	if t.interval > 0 {
 		tk := time.NewTicker(t.interval)
 		defer tk.Stop()

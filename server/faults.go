@@ -205,7 +205,7 @@ func (s *Server) handleFaults(w http.ResponseWriter, r *http.Request) {
 	if !st.flush() { // headers out now, even when the first event waits
 		return
 	}
-	var tick <-chan time.Time = ready
+	tick := ready
 	if f.interval > 0 {
 		tk := time.NewTicker(f.interval)
 		defer tk.Stop()

@@ -25,13 +25,13 @@ func TestHealthz(t *testing.T) {
 }
 
 type sessionInfo struct {
-	Requests     int64 `json:"requests"`
-	Open_streams int   `json:"open_streams"`
-	Recent       []struct {
-		Path                string  `json:"path"`
-		Last_event_id       *string `json:"last_event_id"`
-		Last_event_id_query *string `json:"last_event_id_query"`
-		Authorization       *string `json:"authorization"`
+	Requests    int64 `json:"requests"`
+	OpenStreams int   `json:"open_streams"`
+	Recent      []struct {
+		Path             string  `json:"path"`
+		LastEventID      *string `json:"last_event_id"`
+		LastEventIDQuery *string `json:"last_event_id_query"`
+		Authorization    *string `json:"authorization"`
 	} `json:"recent"`
 }
 
@@ -54,7 +54,7 @@ func TestSessionRecordsRequests(t *testing.T) {
 		t.Fatalf("session %+v", info)
 	}
 	r0, r1 := info.Recent[0], info.Recent[1]
-	if r0.Path != "/events" || r0.Last_event_id != nil || r1.Last_event_id == nil || *r1.Last_event_id != "1" ||
+	if r0.Path != "/events" || r0.LastEventID != nil || r1.LastEventID == nil || *r1.LastEventID != "1" ||
 		r1.Authorization == nil || *r1.Authorization != "Bearer" {
 		t.Fatalf("recent %+v", info.Recent)
 	}
@@ -69,7 +69,7 @@ func TestSessionDropAndStall(t *testing.T) {
 	b := readEvents(t, ts.get(t, "/topics/t?session=ctl"))
 	other := readEvents(t, ts.get(t, "/events?interval=20ms&session=other"))
 	a.next(t)
-	eventually(t, "three open streams", func() bool { return ts.session(t, "ctl").Open_streams == 2 && ts.openStreams(t) == 3 })
+	eventually(t, "three open streams", func() bool { return ts.session(t, "ctl").OpenStreams == 2 && ts.openStreams(t) == 3 })
 
 	resp := ts.do(t, http.MethodPost, "/sessions/ctl/drop", nil)
 	var n struct{ Streams int }
@@ -193,8 +193,8 @@ func TestSessionRecordsAreBounded(t *testing.T) {
 		t.Fatalf("recorded %d requests, want 1", len(info.Recent))
 	}
 	r := info.Recent[0]
-	for name, v := range map[string]*string{"path": &r.Path, "last_event_id": r.Last_event_id,
-		"last_event_id_query": r.Last_event_id_query, "authorization": r.Authorization} {
+	for name, v := range map[string]*string{"path": &r.Path, "last_event_id": r.LastEventID,
+		"last_event_id_query": r.LastEventIDQuery, "authorization": r.Authorization} {
 		if v == nil || len(*v) == 0 || len(*v) > 1024 {
 			t.Errorf("%s: recorded %d bytes, want 1 to 1024", name, len(ptrOr(v)))
 		}

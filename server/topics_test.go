@@ -90,8 +90,11 @@ func TestTopicResetWhenNotRetained(t *testing.T) {
 			if e.Type != "reset" {
 				t.Fatalf("first event %+v, want a reset", e)
 			}
-			var r struct{ Reason, Last_event_id string }
-			if err := json.Unmarshal([]byte(e.Data), &r); err != nil || r.Reason != "last_event_id_not_retained" || r.Last_event_id != first {
+			var r struct {
+				Reason      string `json:"reason"`
+				LastEventID string `json:"last_event_id"`
+			}
+			if err := json.Unmarshal([]byte(e.Data), &r); err != nil || r.Reason != "last_event_id_not_retained" || r.LastEventID != first {
 				t.Fatalf("reset data %q (%v)", e.Data, err)
 			}
 			er.quiet(t, 50*time.Millisecond) // live only after a reset
