@@ -103,7 +103,7 @@ func writeTargets(w *strings.Builder, res *Results) {
 	w.WriteString("\n")
 }
 
-// loadTargets checks the Go server against issue 6's load targets.
+// loadTargets checks the Go server against the project's load targets.
 func loadTargets(l *LoadResult) []Target {
 	var ts []Target
 	best20k := Target{Section: "load", Name: "20,000 concurrent streams (Go server)", Want: "20,000 open"}

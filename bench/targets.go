@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// Target is one goal of issue 6 with the figure measured against it.
+// Target is one of the project's performance goals with the figure measured against it.
 type Target struct {
 	Section  string `json:"section"`
 	Name     string `json:"name"`
