@@ -3,12 +3,12 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall/js"
 	"time"
 
 	"honnef.co/go/js/dom/v2"
@@ -20,23 +20,19 @@ import (
 // EventSource (which can only ride the session cookie) and WasmEventSource
 // (which sends Authorization: Bearer from a headers function).
 type authView struct {
-	app                        *app
-	native, wasm               *pane
-	login, expire, logout      *dom.HTMLButtonElement
-	start, stop                *dom.HTMLButtonElement
-	ttl                        *dom.HTMLSelectElement
-	refreshOn                  *dom.HTMLInputElement
-	tokenBox, verdict, verdTxt dom.Element
-	headersFn                  jsval.Func // WasmEventSource's init.headers; lives as long as the page
-	token                      string
-	expires                    time.Time
-	revoked                    bool
-	sentSinceOpen              bool // headers() handed out the token and no open followed yet
-	calls, refreshes           int
-	run                        int
-	started                    bool
-	endpoint                   string
-	shown                      string // what the token box shows, to redraw only on change
+	*sideBySide
+	login, expire, logout *dom.HTMLButtonElement
+	ttl                   *dom.HTMLSelectElement
+	refreshOn             *dom.HTMLInputElement
+	tokenBox              dom.Element
+	headersFn             jsval.Func // WasmEventSource's init.headers; lives as long as the page
+	token                 string
+	expires               time.Time
+	revoked               bool
+	sentSinceOpen         bool // headers() handed out the token and no open followed yet
+	calls, refreshes      int
+	endpoint              string
+	shown                 string // what the token box shows, to redraw only on change
 }
 
 // The token-protected streams: the ticker's parameters, stamped for the
@@ -45,37 +41,33 @@ const authStreamQuery = "?interval=500ms&ts=1&retry=1000"
 
 func newAuthView(a *app) *authView {
 	v := &authView{
-		app:       a,
 		login:     button("auth-login"),
 		expire:    button("auth-expire"),
 		logout:    button("auth-logout"),
-		start:     button("auth-start"),
-		stop:      button("auth-stop"),
 		ttl:       byID("auth-ttl").(*dom.HTMLSelectElement),
 		refreshOn: input("auth-refresh"),
 		tokenBox:  byID("auth-token"),
-		verdict:   byID("auth-verdict"),
-		verdTxt:   byID("auth-verdict-text"),
 	}
 	v.headersFn = callback("headers()", map[string]any{}, func([]jsval.Value) any { return v.headers() })
-	panes := byID("auth-panes")
-	v.native = newPane(panes, nativeSide, "Native EventSource (cookie only)", a.nativeES, func(string) map[string]any {
-		return map[string]any{"withCredentials": true}
+	v.sideBySide = newSideBySide(a, sideBySideSpec{
+		prefix: "auth", name: "Auth", tag: "a",
+		nativeTitle: "Native EventSource (cookie only)",
+		wasmTitle:   "WasmEventSource (Authorization header)",
+		nativeInit: func(string) map[string]any {
+			return map[string]any{"withCredentials": true}
+		},
+		wasmInit: func(resume string) map[string]any {
+			init := map[string]any{"headers": v.headersFn}
+			if resume != "" {
+				init["lastEventId"] = resume
+			}
+			return init
+		},
+		connect: v.connect,
+		check:   v.check,
 	})
-	v.wasm = newPane(panes, wasmSide, "WasmEventSource (Authorization header)", a.wasmES, func(resume string) map[string]any {
-		init := map[string]any{"headers": v.headersFn}
-		if resume != "" {
-			init["lastEventId"] = resume
-		}
-		return init
-	})
-	v.native.onChange = v.check
-	v.wasm.onChange = func() {
-		if v.wasm.state() == stateOpen {
-			v.sentSinceOpen = false
-		}
-		v.check()
-	}
+	// An open ends the "handed out and not yet accepted" window of the token.
+	v.wasm.onOpen = func(jsval.Value) { v.sentSinceOpen = false }
 	onClick(v.login, "log in", func() {
 		if err := v.doLogin(); err != nil {
 			showToast("Logging in failed: "+err.Error(), true)
@@ -85,8 +77,6 @@ func newAuthView(a *app) *authView {
 	})
 	onClick(v.expire, "expire", func() { v.revoke(false) })
 	onClick(v.logout, "log out", func() { v.revoke(true) })
-	onClick(v.start, "connect", v.connect)
-	onClick(v.stop, "close both", func() { v.closeAll("Closed by “Close both”.") })
 	go v.tick()
 	v.showToken()
 	return v
@@ -94,8 +84,7 @@ func newAuthView(a *app) *authView {
 
 func (v *authView) enable() {
 	v.login.SetDisabled(false)
-	v.start.SetDisabled(false)
-	v.stop.SetDisabled(false)
+	v.sideBySide.enable()
 }
 
 // doLogin asks the server for a token (and its cookie) with the chosen
@@ -157,7 +146,7 @@ func (v *authView) headers() any {
 		return bearer(v.token)
 	case !v.refreshOn.Checked() && v.token == "":
 		v.wasm.system("headers", n+" → no token: no Authorization header")
-		return js.ValueOf(map[string]any{})
+		return map[string]any{}
 	case !v.refreshOn.Checked():
 		v.wasm.system("headers", n+" → Bearer …"+tail(v.token)+" (expired or revoked; refreshing is off)")
 		return bearer(v.token)
@@ -182,8 +171,8 @@ func (v *authView) headers() any {
 	})
 }
 
-func bearer(tok string) js.Value {
-	return js.ValueOf(map[string]any{"Authorization": "Bearer " + tok})
+func bearer(tok string) map[string]any {
+	return map[string]any{"Authorization": "Bearer " + tok}
 }
 
 // tail is the end of a token, enough to tell tokens apart on screen.
@@ -201,19 +190,10 @@ func (v *authView) connect() {
 	if ep != nil && ep.(*dom.HTMLInputElement).Value() == "either" {
 		path = "/auth/events"
 	}
-	v.app.compare.closeAll("Closed: the Auth view started its own clients.")
-	v.run++
-	v.started, v.endpoint, v.calls, v.refreshes, v.sentSinceOpen = true, path, 0, 0, false
-	types := eventTypes(path)
-	for _, p := range []*pane{v.native, v.wasm} {
-		session := fmt.Sprintf("%s-a%d%c", v.app.pageID, v.run, "nw"[p.side])
-		p.start(path+authStreamQuery+"&session="+session, session, types)
+	v.endpoint, v.calls, v.refreshes, v.sentSinceOpen = path, 0, 0, false
+	if err := v.begin(path+authStreamQuery, true); err != nil {
+		v.verdict.set(verdictError, err.Error())
 	}
-}
-
-func (v *authView) closeAll(why string) {
-	v.native.close(why)
-	v.wasm.close(why)
 }
 
 // tick keeps the token's countdown current.
@@ -265,77 +245,39 @@ func (v *authView) showToken() {
 
 // check summarises what each client managed on the protected stream.
 func (v *authView) check() {
-	if !v.started || v.native == nil || v.wasm == nil {
-		return
-	}
 	n, w := v.native, v.wasm
 	msg := ""
 	switch n.state() {
 	case stateClosed:
-		if len(n.events) == 0 {
+		if len(n.log.Events) == 0 {
 			msg = "Native EventSource failed on " + v.endpoint + " (no status shown: the browser hides it). "
 		} else {
-			msg = fmt.Sprintf("Native EventSource got %d events, then failed on a reconnect: it cannot refresh its credentials. ", len(n.events))
+			msg = fmt.Sprintf("Native EventSource got %d events, then failed on a reconnect: it cannot refresh its credentials. ", len(n.log.Events))
 		}
 	default:
-		msg = fmt.Sprintf("Native EventSource: %s, %d events. ", stateNames[n.state()], len(n.events))
+		msg = fmt.Sprintf("Native EventSource: %s, %d events. ", n.state(), len(n.log.Events))
 	}
-	state := "pending"
+	state := verdictPending
 	switch {
-	case w.state() == stateClosed && len(w.events) == 0:
-		msg += "WasmEventSource: " + firstNonEmpty(w.errBox.TextContent(), "failed; see its pane.")
-		state = "error"
+	case w.state() == stateClosed && len(w.log.Events) == 0:
+		msg += "WasmEventSource: " + cmp.Or(w.view.errorText(), "failed; see its pane.")
+		state = verdictError
 	default:
-		msg += fmt.Sprintf("WasmEventSource: %s, %d events", stateNames[w.state()], len(w.events))
+		msg += fmt.Sprintf("WasmEventSource: %s, %d events", w.state(), len(w.log.Events))
 		if v.refreshes > 0 {
 			msg += fmt.Sprintf(", token refreshed %d× by headers()", v.refreshes)
 		}
-		if r := lastResume(w.reqs); r != "" {
+		if r := w.log.LastResume(); r != "" {
 			msg += ", last reconnect sent Last-Event-ID: " + r
 		}
-		if gap := idGap(w.events); gap != "" {
+		if gap := w.log.IDGap(); gap != "" {
 			msg += ". " + gap
-			state = "disagree"
-		} else if len(w.events) > 0 {
+			state = verdictDisagree
+		} else if len(w.log.Events) > 0 {
 			msg += ", ids in order with no gap or repeat"
-			state = "agree"
+			state = verdictAgree
 		}
 		msg += "."
 	}
-	setVerdict(v.verdict, v.verdTxt, state, msg)
-}
-
-// lastResume returns the Last-Event-ID of the latest request that sent one.
-func lastResume(reqs []requestRecord) string {
-	for i := len(reqs) - 1; i >= 0; i-- {
-		if reqs[i].LastEventID != nil {
-			return *reqs[i].LastEventID
-		}
-	}
-	return ""
-}
-
-// idGap checks that integer ids increase by one, and describes the first
-// gap or repeat ("" when there is none).
-func idGap(evs []received) string {
-	for i := 1; i < len(evs); i++ {
-		prev, err1 := strconv.Atoi(evs[i-1].ID)
-		cur, err2 := strconv.Atoi(evs[i].ID)
-		if err1 != nil || err2 != nil {
-			return ""
-		}
-		if cur != prev+1 {
-			return fmt.Sprintf("Id %d followed id %d", cur, prev)
-		}
-	}
-	return ""
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, x := range s {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
+	v.verdict.set(state, msg)
 }

@@ -5,15 +5,19 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
 	"honnef.co/go/js/dom/v2"
+
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/cmd/demo/internal/display"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/cmd/demo/internal/record"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/cmd/demo/internal/streamurl"
 )
 
-// preset is a stream the compare view offers: its URL (for "events", built
-// from the option fields) and what the visitor should watch for.
+// preset is a stream the compare view offers: its URL (for "events" and
+// "topic", built from the option fields) and what the visitor should
+// watch for.
 type preset struct {
 	url  string
 	note string
@@ -44,63 +48,53 @@ var presets = map[string]preset{
 	"status503": {"/faults?status=503&retry_after=2", "503 with Retry-After: native fails; WASM fails too unless retryOnStatus opts in."},
 }
 
-// eventsOptions are the /events query parameters the option fields set
-// (each field's id is "opt-" + name).
-var eventsOptions = []string{"interval", "count", "event", "size", "lines", "retry"}
-
 // compareView is the Compare tab: one stream into native EventSource and
 // WasmEventSource side by side.
 type compareView struct {
-	app              *app
-	native, wasm     *pane
-	preset           *dom.HTMLSelectElement
-	url              *dom.HTMLInputElement
-	opts             map[string]*dom.HTMLInputElement
-	topic            *dom.HTMLInputElement
-	heartbeat        *dom.HTMLInputElement
-	start, stop      *dom.HTMLButtonElement
-	drop, stall      *dom.HTMLButtonElement
-	note             dom.Element
-	verdict, verdTxt dom.Element
-	run              int
-	started          bool
-	mismatch         int // index of the first differing event, or -1
+	*sideBySide
+	preset      *dom.HTMLSelectElement
+	url         *dom.HTMLInputElement
+	opts        map[string]*dom.HTMLInputElement // by /events parameter
+	topic       *dom.HTMLInputElement
+	heartbeat   *dom.HTMLInputElement
+	drop, stall *dom.HTMLButtonElement
+	note        dom.Element
+	mismatch    int // index of the first differing event, or -1
 }
 
 func newCompareView(a *app) *compareView {
 	c := &compareView{
-		app:       a,
 		preset:    byID("cmp-preset").(*dom.HTMLSelectElement),
 		url:       input("cmp-url"),
 		topic:     input("opt-topic"),
 		heartbeat: input("cmp-hb"),
-		start:     button("cmp-start"),
-		stop:      button("cmp-stop"),
 		drop:      button("cmp-drop"),
 		stall:     button("cmp-stall"),
 		note:      byID("cmp-server-note"),
-		verdict:   byID("cmp-verdict"),
-		verdTxt:   byID("cmp-verdict-text"),
 		opts:      map[string]*dom.HTMLInputElement{},
 		mismatch:  -1,
 	}
-	for _, k := range eventsOptions {
+	for _, k := range streamurl.EventsOptions {
 		c.opts[k] = input("opt-" + k)
 	}
-	panes := byID("cmp-panes")
-	c.native = newPane(panes, nativeSide, "Native EventSource", a.nativeES, func(string) map[string]any { return nil })
-	c.wasm = newPane(panes, wasmSide, "WasmEventSource (Go → WebAssembly)", a.wasmES, func(resume string) map[string]any {
-		init := map[string]any{}
-		if c.heartbeat.Checked() {
-			init["heartbeatTimeout"] = 5000
-		}
-		if resume != "" {
-			init["lastEventId"] = resume
-		}
-		return init
+	c.sideBySide = newSideBySide(a, sideBySideSpec{
+		prefix: "cmp", name: "Compare", tag: "c",
+		nativeTitle: "Native EventSource",
+		wasmTitle:   "WasmEventSource (Go → WebAssembly)",
+		nativeInit:  func(string) map[string]any { return nil },
+		wasmInit: func(resume string) map[string]any {
+			init := map[string]any{}
+			if c.heartbeat.Checked() {
+				init["heartbeatTimeout"] = 5000
+			}
+			if resume != "" {
+				init["lastEventId"] = resume
+			}
+			return init
+		},
+		connect: c.connect,
+		check:   c.check,
 	})
-	c.native.onChange = c.check
-	c.wasm.onChange = c.check
 
 	onEvent(c.preset, "change", "preset", func(dom.Event) { c.applyPreset() }, nil)
 	for _, in := range c.opts {
@@ -112,21 +106,13 @@ func newCompareView(a *app) *compareView {
 	}
 	onEvent(c.topic, "input", "topic", func(dom.Event) {
 		if c.preset.Value() == "topic" {
-			c.url.SetValue(c.topicURL())
+			c.url.SetValue(streamurl.Topic(c.topic.Value()))
 		}
 	}, nil)
-	onClick(c.start, "connect", c.connect)
-	onClick(c.stop, "close both", func() { c.closeAll("Closed by “Close both”.") })
-	onClick(c.drop, "drop", func() { c.control("drop") })
-	onClick(c.stall, "stall", func() { c.control("stall") })
+	onClick(c.drop, "drop", func() { c.control(dropAction) })
+	onClick(c.stall, "stall", func() { c.control(stallAction) })
 	c.applyPreset()
 	return c
-}
-
-// enable turns the controls on once the client module's class is known.
-func (c *compareView) enable() {
-	c.start.SetDisabled(false)
-	c.stop.SetDisabled(false)
 }
 
 // applyPreset fills the URL from the chosen preset and shows its options.
@@ -138,7 +124,7 @@ func (c *compareView) applyPreset() {
 	case "events":
 		c.url.SetValue(c.eventsURL())
 	case "topic":
-		c.url.SetValue(c.topicURL())
+		c.url.SetValue(streamurl.Topic(c.topic.Value()))
 	default:
 		c.url.SetValue(presets[name].url)
 	}
@@ -149,85 +135,68 @@ func (c *compareView) applyPreset() {
 // parameters in the option fields.
 func (c *compareView) setURL(raw string) {
 	c.url.SetValue(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Path != "/events" {
-		return
-	}
-	q := u.Query()
-	for k, in := range c.opts {
-		in.SetValue(q.Get(k))
+	if opts, ok := streamurl.EventsOptionsOf(raw); ok {
+		for k, in := range c.opts {
+			in.SetValue(opts[k])
+		}
 	}
 }
 
 // eventsURL builds the /events URL from the option fields.
 func (c *compareView) eventsURL() string {
-	q := url.Values{}
-	for _, k := range eventsOptions {
-		if v := strings.TrimSpace(c.opts[k].Value()); v != "" {
-			q.Set(k, v)
-		}
+	opts := make(map[string]string, len(c.opts))
+	for k, in := range c.opts {
+		opts[k] = in.Value()
 	}
-	q.Set("ts", "1")
-	return "/events?" + encodeQuery(q)
-}
-
-func (c *compareView) topicURL() string {
-	name := strings.TrimSpace(c.topic.Value())
-	if name == "" {
-		name = "demo"
-	}
-	return "/topics/" + url.PathEscape(name) + "?retry=1000"
+	return streamurl.Events(opts)
 }
 
 // connect starts both clients on the URL field, each in its own server
-// session so the server's request log and the drop/stall controls can tell
-// them apart.
+// session.
 func (c *compareView) connect() {
 	raw := strings.TrimSpace(c.url.Value())
 	if !strings.HasPrefix(raw, "/") || strings.HasPrefix(raw, "//") {
-		setVerdict(c.verdict, c.verdTxt, "error", "Enter a path on this server, starting with a single / (for example /events?count=5).")
+		c.verdict.set(verdictError, "Enter a path on this server, starting with a single / (for example /events?count=5). For another server, use the Try your endpoint view.")
 		return
 	}
-	c.app.auth.closeAll("Closed: the Compare view started its own clients.")
-	c.run++
-	c.started, c.mismatch = true, -1
-	types := eventTypes(raw)
-	for _, p := range []*pane{c.native, c.wasm} {
-		session := fmt.Sprintf("%s-c%d%c", c.app.pageID, c.run, "nw"[p.side])
-		u, ok := withQuery(raw, map[string]string{"session": session})
-		if !ok {
-			setVerdict(c.verdict, c.verdTxt, "error", "That URL cannot be parsed; check its query string.")
-			return
-		}
-		p.start(u, session, types)
+	c.mismatch = -1
+	if err := c.begin(raw, true); err != nil {
+		c.verdict.set(verdictError, "That URL cannot be parsed; check its query string.")
+		return
 	}
 	c.drop.SetDisabled(false)
 	c.stall.SetDisabled(false)
 }
 
-// closeAll closes both clients (when another view starts its own: a browser
-// allows six connections to one server).
-func (c *compareView) closeAll(why string) {
-	c.native.close(why)
-	c.wasm.close(why)
+// controlAction is what the server's session controls do to a stream.
+type controlAction string
+
+const (
+	dropAction  controlAction = "drop"  // abort, as a network failure would
+	stallAction controlAction = "stall" // stop writing, keep the connection
+)
+
+// explain is the log line written before the request.
+func (a controlAction) explain() string {
+	if a == dropAction {
+		return "Asked the server to drop this connection, as a network failure would."
+	}
+	return "Asked the server to stop writing; the connection stays open."
 }
 
 // control asks the server to drop or stall every stream of both sessions.
-func (c *compareView) control(action string) {
+func (c *compareView) control(action controlAction) {
 	n := 0
-	for _, p := range []*pane{c.native, c.wasm} {
+	for _, p := range c.panes() {
 		if p.session == "" || p.state() == stateClosed {
 			continue
 		}
 		// Logged before the request: the client may notice the drop before
 		// the server's answer arrives.
-		p.system(action, map[string]string{
-			"drop":  "Asked the server to drop this connection, as a network failure would.",
-			"stall": "Asked the server to stop writing; the connection stays open.",
-		}[action])
-		res, err := fetchText("POST", "/sessions/"+p.session+"/"+action, nil, "")
+		p.system(string(action), action.explain())
+		res, err := fetchText("POST", "/sessions/"+p.session+"/"+string(action), nil, "")
 		if err != nil || !res.OK() {
-			showToast("The server did not accept “"+action+"”: "+describeFailure(res, err), true)
+			showToast("The server did not accept “"+string(action)+"”: "+describeFailure(res, err), true)
 			return
 		}
 		var out struct{ Streams int }
@@ -236,8 +205,8 @@ func (c *compareView) control(action string) {
 	}
 	switch {
 	case n == 0:
-		showToast("No open stream to "+action+": connect first.", false)
-	case action == "drop":
+		showToast("No open stream to "+string(action)+": connect first.", false)
+	case action == dropAction:
 		showToast(fmt.Sprintf("Dropped %d stream(s). Watch each client reconnect with Last-Event-ID.", n), false)
 	default:
 		showToast(fmt.Sprintf("Stalled %d stream(s). Native waits forever; tick heartbeatTimeout to let WASM recover.", n), false)
@@ -259,62 +228,42 @@ func describeFailure(res httpResult, err error) string {
 // check compares the panes after every change and updates the verdict
 // strip: the first event whose type, id or data differ marks both rows.
 func (c *compareView) check() {
-	if !c.started || c.native == nil || c.wasm == nil {
-		return
-	}
-	a, b := c.native.events, c.wasm.events
+	a, b := c.native.log.Events, c.wasm.log.Events
 	n := min(len(a), len(b))
 	if c.mismatch < 0 {
-		for i := range n {
-			if a[i].Key != b[i].Key {
-				c.mismatch = i
-				for _, r := range []received{a[i], b[i]} {
-					if r.row != nil {
-						r.row.Class().Add("diff")
-					}
-				}
-				break
-			}
+		if i := record.FirstDifference(a, b); i >= 0 {
+			c.mismatch = i
+			c.native.markDiff(i)
+			c.wasm.markDiff(i)
 		}
 	}
 	bothDone := c.native.state() == stateClosed && c.wasm.state() == stateClosed
+	outcome := c.outcome()
 	switch {
 	case c.mismatch >= 0:
 		i := c.mismatch
-		setVerdict(c.verdict, c.verdTxt, "disagree", fmt.Sprintf("The panes disagree at event #%d: native got %s, WASM got %s.",
+		c.verdict.set(verdictDisagree, fmt.Sprintf("The panes disagree at event #%d: native got %s, WASM got %s.",
 			i+1, describeEvent(a[i]), describeEvent(b[i])))
 	case bothDone && len(a) != len(b):
-		setVerdict(c.verdict, c.verdTxt, "disagree", fmt.Sprintf("Both clients stopped, but native received %d events and WASM %d.", len(a), len(b)))
+		c.verdict.set(verdictDisagree, fmt.Sprintf("Both clients stopped, but native received %d events and WASM %d.", len(a), len(b)))
 	case bothDone && len(a) == 0:
-		setVerdict(c.verdict, c.verdTxt, "agree", "Neither client received an event, and both stopped (CLOSED): the same outcome.")
+		c.verdict.set(verdictAgree, "Neither client received an event, and both stopped (CLOSED): the same outcome.")
 	case len(a) == 0 && len(b) == 0:
-		setVerdict(c.verdict, c.verdTxt, "pending", "Connecting… no events yet. "+outcome(c.native, c.wasm))
+		c.verdict.set(verdictPending, "Connecting… no events yet. "+outcome)
 	case len(a) == len(b):
-		setVerdict(c.verdict, c.verdTxt, "agree", fmt.Sprintf("Both panes received the same %d events (type, id and data). %s", n, outcome(c.native, c.wasm)))
+		c.verdict.set(verdictAgree, fmt.Sprintf("Both panes received the same %d events (type, id and data). %s", n, outcome))
 	case n == 0:
-		setVerdict(c.verdict, c.verdTxt, "pending", fmt.Sprintf("Native has %d events, WASM %d. %s", len(a), len(b), outcome(c.native, c.wasm)))
+		c.verdict.set(verdictPending, fmt.Sprintf("Native has %d events, WASM %d. %s", len(a), len(b), outcome))
 	default:
 		ahead, k := "native", len(a)-len(b)
 		if k < 0 {
 			ahead, k = "WASM", -k
 		}
-		setVerdict(c.verdict, c.verdTxt, "agree", fmt.Sprintf("The first %d events are the same; %s has %d more so far. %s", n, ahead, k, outcome(c.native, c.wasm)))
+		c.verdict.set(verdictAgree, fmt.Sprintf("The first %d events are the same; %s has %d more so far. %s", n, ahead, k, outcome))
 	}
-}
-
-// outcome summarises the clients' states when they differ or both ended.
-func outcome(native, wasm *pane) string {
-	ns, ws := native.state(), wasm.state()
-	if ns == ws {
-		if ns == stateClosed {
-			return "Both are CLOSED."
-		}
-		return ""
-	}
-	return "Native is " + stateNames[ns] + ", WASM is " + stateNames[ws] + "."
 }
 
 // describeEvent renders an event for the verdict line.
-func describeEvent(r received) string {
-	return fmt.Sprintf("%s id “%s” data “%s”", r.Type, r.ID, visible(shorten(r.Data, 60)))
+func describeEvent(e record.Event) string {
+	return fmt.Sprintf("%s id “%s” data “%s”", e.Type, e.ID, display.Visible(display.Shorten(e.Data, 60)))
 }

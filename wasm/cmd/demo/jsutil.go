@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"syscall/js"
@@ -11,14 +12,18 @@ import (
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
+// The rule of this program: the DOM is reached through dom/v2 (ui.go and
+// the views), and every other JavaScript value — the EventSource classes,
+// their events, fetch, promises, the clipboard — through package jsval,
+// whose operations return errors where syscall/js panics. syscall/js
+// itself appears only for its type constants and the methods of js.Value
+// that cannot panic (Type, Equal, IsUndefined).
+//
 // The whole program runs on the browser's single JavaScript thread: Go
 // goroutines are interleaved only where one blocks (a channel, a sleep, an
 // awaited promise), never in parallel. The demo's state is therefore touched
 // without locks, and no goroutine keeps a half-updated value across a
 // blocking call.
-//
-// JavaScript calls and promises go through package jsval, which returns
-// errors where syscall/js panics and recovers panics in callbacks.
 
 // guard recovers a panic in a goroutine, so that one bad event cannot stop
 // the module, and reports it on the page and the console: it is a bug in
@@ -31,7 +36,8 @@ func guard(where string) {
 }
 
 func reportBug(where string, r any) {
-	js.Global().Get("console").Call("error", fmt.Sprintf("demo: panic in %s: %v\n%s", where, r, debug.Stack()))
+	console, _ := jsval.Global().Get("console")
+	_, _ = console.Call("error", fmt.Sprintf("demo: panic in %s: %v\n%s", where, r, debug.Stack()))
 	showToast("Something went wrong in the demo ("+where+"). Reload the page to start again.", true)
 }
 
@@ -50,16 +56,16 @@ func callback(where string, fallback any, fn func(args []jsval.Value) any) jsval
 // synchronously inside the browser's dispatch, so it must not block; a panic
 // in it is recovered. The returned function must be released after
 // removeEventListener (or when the target is discarded).
-func listen(target js.Value, typ string, fn func(ev js.Value)) jsval.Func {
+func listen(target jsval.Value, typ string, fn func(ev jsval.Value)) jsval.Func {
 	f := callback(typ+" listener", nil, func(args []jsval.Value) any {
-		var ev js.Value
+		var ev jsval.Value
 		if len(args) > 0 {
-			ev = args[0].JS()
+			ev = args[0]
 		}
 		fn(ev)
 		return nil
 	})
-	if _, err := jsval.Of(target).Call("addEventListener", typ, f); err != nil {
+	if _, err := target.Call("addEventListener", typ, f); err != nil {
 		reportBug("addEventListener("+typ+")", err)
 	}
 	return f
@@ -80,7 +86,7 @@ func await(p jsval.Value, err error) (jsval.Value, error) {
 // promise returns a JavaScript Promise settled by work, which runs in its own
 // goroutine: the way a Go callback that must wait (for a fetch, say) answers
 // JavaScript without blocking it.
-func promise(work func() (any, error)) js.Value {
+func promise(work func() (any, error)) jsval.Value {
 	var executor jsval.Func
 	executor = callback("promise", nil, func(args []jsval.Value) any {
 		resolve, reject := args[0], args[1]
@@ -101,11 +107,47 @@ func promise(work func() (any, error)) js.Value {
 		}()
 		return nil
 	})
-	return js.Global().Get("Promise").New(executor.JS())
+	ctor, _ := jsval.Global().Get("Promise")
+	p, err := ctor.New(executor)
+	if err != nil { // cannot happen in a browser; say so rather than hang
+		executor.Release()
+		reportBug("new Promise", err)
+	}
+	return p
 }
 
 // newError returns a JavaScript Error with message msg.
-func newError(msg string) js.Value { return js.Global().Get("Error").New(msg) }
+func newError(msg string) jsval.Value {
+	ctor, _ := jsval.Global().Get("Error")
+	e, _ := ctor.New(msg)
+	return e
+}
+
+// prop returns v[name], or undefined when v has no such property or no
+// properties at all (undefined, null).
+func prop(v jsval.Value, name string) jsval.Value {
+	p, _ := v.Get(name)
+	return p
+}
+
+// propString returns v[name] when it is a string, else "".
+func propString(v jsval.Value, name string) string {
+	s, _ := prop(v, name).String()
+	return s
+}
+
+// propInt returns v[name] when it is a number, and false otherwise.
+func propInt(v jsval.Value, name string) (int, bool) {
+	n, err := prop(v, name).Int()
+	return n, err == nil
+}
+
+// isFunc reports whether v is a JavaScript function.
+func isFunc(v jsval.Value) bool { return v.Type() == js.TypeFunction }
+
+// isObject reports whether v is a non-null object or a function: a value
+// whose properties can be read.
+func isObject(v jsval.Value) bool { return v.Type() == js.TypeObject || isFunc(v) }
 
 // httpResult is a finished fetch: the status line and the body as text.
 type httpResult struct {
@@ -140,13 +182,20 @@ func fetchText(method, url string, headers map[string]string, body string) (http
 	if err != nil {
 		return httpResult{}, fmt.Errorf("%s %s: reading the answer: %w", method, url, err)
 	}
-	r := resp.JS()
-	return httpResult{Status: r.Get("status").Int(), StatusText: r.Get("statusText").String(), Body: text.JS().String()}, nil
+	status, ok := propInt(resp, "status")
+	body, terr := text.String()
+	if !ok || terr != nil {
+		return httpResult{}, errors.New(method + " " + url + ": the answer was not understood")
+	}
+	return httpResult{Status: status, StatusText: propString(resp, "statusText"), Body: body}, nil
 }
 
 // nowMillis is the browser's wall clock in Unix milliseconds, with the
 // sub-millisecond part performance.now() offers.
 func nowMillis() float64 {
-	perf := js.Global().Get("performance")
-	return perf.Get("timeOrigin").Float() + perf.Call("now").Float()
+	perf := prop(jsval.Global(), "performance")
+	origin, _ := prop(perf, "timeOrigin").Float()
+	now, _ := perf.Call("now")
+	ms, _ := now.Float()
+	return origin + ms
 }

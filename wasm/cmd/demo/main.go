@@ -17,7 +17,6 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"strings"
-	"syscall/js"
 	"time"
 
 	"honnef.co/go/js/dom/v2"
@@ -27,23 +26,24 @@ import (
 
 // app holds the views and what they share.
 type app struct {
-	wasmES, nativeES, ready js.Value
-	pageID                  string // prefix of this page's server session ids
+	wasmES, nativeES, ready jsval.Value
+	pageID                  string        // prefix of this page's server session ids
+	views                   []*sideBySide // the client views, each closing the others' clients
 	compare                 *compareView
 	auth                    *authView
 	publish                 *publishView
 }
 
 func main() {
-	deps := js.Global().Get("eventsourceDemo")
-	if !deps.Truthy() || deps.Get("WasmEventSource").Type() != js.TypeFunction {
+	deps := prop(jsval.Global(), "eventsourceDemo")
+	if !isFunc(prop(deps, "WasmEventSource")) {
 		fatal("The client module did not provide WasmEventSource; the demo cannot run.")
 		return
 	}
 	a := &app{
-		wasmES:   deps.Get("WasmEventSource"),
-		nativeES: deps.Get("NativeEventSource"),
-		ready:    deps.Get("ready"),
+		wasmES:   prop(deps, "WasmEventSource"),
+		nativeES: prop(deps, "NativeEventSource"),
+		ready:    prop(deps, "ready"),
 		pageID:   fmt.Sprintf("demo-%08x", rand.Uint32()),
 	}
 	if err := a.build(); err != nil {
@@ -140,13 +140,13 @@ func (a *app) fromQuery() {
 func (a *app) waitForClient() {
 	start := time.Now()
 	pill, text := byID("module-status"), byID("module-status-text")
-	if a.ready.Type() != js.TypeFunction {
+	if !isFunc(a.ready) {
 		pill.SetAttribute("data-state", "ready")
 		text.SetTextContent("Client loaded")
 		return
 	}
 	text.SetTextContent("Loading eventsource.wasm…")
-	if _, err := await(jsval.Of(a.ready).Invoke()); err != nil {
+	if _, err := await(a.ready.Invoke()); err != nil {
 		pill.SetAttribute("data-state", "error")
 		text.SetTextContent("Client failed to load")
 		pill.SetAttribute("title", err.Error())
@@ -169,12 +169,12 @@ func fatal(msg string) {
 // button.
 func copySnippet(btn dom.Element, id string) {
 	text := byID(id).TextContent()
-	clip := js.Global().Get("navigator").Get("clipboard")
-	if !clip.Truthy() {
+	clip := prop(prop(jsval.Global(), "navigator"), "clipboard")
+	if !isObject(clip) {
 		showToast("The clipboard is not available here; select the text and copy it.", false)
 		return
 	}
-	if _, err := await(jsval.Of(clip).Call("writeText", text)); err != nil {
+	if _, err := await(clip.Call("writeText", text)); err != nil {
 		showToast("Could not copy: "+err.Error()+". Select the text and copy it.", false)
 		return
 	}

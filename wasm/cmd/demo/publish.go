@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"honnef.co/go/js/dom/v2"
+
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/cmd/demo/internal/display"
 )
 
 // publishView is the Publish tab: a form that posts to a topic, so that
@@ -95,7 +97,7 @@ func (v *publishView) publish(topic, event, data string) bool {
 	if event != "" {
 		li.AppendChild(newEl("code", "", event))
 	}
-	li.AppendChild(newEl("span", "", " "+shorten(visible(data), 80)))
+	li.AppendChild(newEl("span", "", " "+display.Shorten(display.Visible(data), 80)))
 	v.history.InsertBefore(li, v.history.FirstChild())
 	for len(v.history.ChildNodes()) > maxHistory {
 		v.history.RemoveChild(v.history.LastChild())

@@ -3,9 +3,7 @@
 package main
 
 import (
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"honnef.co/go/js/dom/v2"
 )
@@ -93,13 +91,44 @@ func clearChildren(el dom.Element) {
 	}
 }
 
-// setVerdict sets a status strip (class .verdict): state is one of idle,
-// agree, pending, disagree, error; the text is inserted as text.
-func setVerdict(box, text dom.Element, state, msg string) {
-	box.SetAttribute("data-state", state)
-	icon := map[string]string{"agree": "✓", "disagree": "≠", "pending": "…", "error": "!", "idle": "•"}[state]
-	find(box, ".verdict-icon").SetTextContent(icon)
-	text.SetTextContent(msg)
+// verdictState is the state of a status strip (class .verdict), styled by
+// its data-state attribute.
+type verdictState string
+
+const (
+	verdictIdle     verdictState = "idle"
+	verdictAgree    verdictState = "agree"
+	verdictPending  verdictState = "pending"
+	verdictDisagree verdictState = "disagree"
+	verdictError    verdictState = "error"
+)
+
+// icon is the strip's symbol for the state.
+func (s verdictState) icon() string {
+	switch s {
+	case verdictAgree:
+		return "✓"
+	case verdictDisagree:
+		return "≠"
+	case verdictPending:
+		return "…"
+	case verdictError:
+		return "!"
+	}
+	return "•"
+}
+
+// verdict is a status strip: a box with an icon and a text.
+type verdict struct{ box, text dom.Element }
+
+// verdictOf returns the strip with the given id, its text in id-text.
+func verdictOf(id string) verdict { return verdict{box: byID(id), text: byID(id + "-text")} }
+
+// set shows msg (as text) in the given state.
+func (v verdict) set(state verdictState, msg string) {
+	v.box.SetAttribute("data-state", string(state))
+	find(v.box, ".verdict-icon").SetTextContent(state.icon())
+	v.text.SetTextContent(msg)
 }
 
 var toastTimer *time.Timer
@@ -115,7 +144,7 @@ func showToast(msg string, isErr bool) {
 		doc.QuerySelector("body").AppendChild(el)
 	}
 	el.SetTextContent(msg)
-	el.SetAttribute("data-error", map[bool]string{true: "1", false: "0"}[isErr])
+	setFlag(el, "data-error", isErr)
 	setHidden(el, false)
 	if toastTimer != nil {
 		toastTimer.Stop()
@@ -123,31 +152,25 @@ func showToast(msg string, isErr bool) {
 	toastTimer = time.AfterFunc(5*time.Second, func() { setHidden(el, true) })
 }
 
-// shorten cuts s to at most n runes, the last one an ellipsis when cut,
-// for table cells (the full text goes in a title attribute). It reads only
-// as far as it keeps, so a 1 MiB event costs no more than a short one.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
+// setFlag sets a "1"/"0" attribute that the style sheet reads.
+func setFlag(el dom.Element, attr string, on bool) {
+	if on {
+		el.SetAttribute(attr, "1")
+	} else {
+		el.SetAttribute(attr, "0")
 	}
-	runes := 0
-	for i := range s {
-		if runes == n-1 {
-			if _, size := utf8.DecodeRuneInString(s[i:]); i+size == len(s) {
-				return s // exactly n runes: nothing to cut
-			}
-			return s[:i] + "…"
-		}
-		runes++
-	}
-	return s
 }
 
-// visible renders control characters so that a multi-line data field or an
-// empty string is recognisable in one table cell.
-func visible(s string) string {
-	if s == "" {
-		return "(empty)"
+// cloneTemplate returns a deep copy of the first element of the
+// <template> with the given id.
+func cloneTemplate(id string) dom.Element {
+	tpl, ok := byID(id).(*dom.HTMLTemplateElement)
+	if !ok {
+		panic("demo: #" + id + " is not a <template>")
 	}
-	return strings.NewReplacer("\n", "⏎", "\r", "␍", "\t", "⇥").Replace(s)
+	first := tpl.Content().QuerySelector("*")
+	if first == nil {
+		panic("demo: template #" + id + " is empty")
+	}
+	return first.CloneNode(true).(dom.Element)
 }
