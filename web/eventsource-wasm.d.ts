@@ -52,6 +52,13 @@ export interface WasmEventSourceInit extends EventSourceInit {
   heartbeatTimeout?: number;
   /** Largest line or event data in bytes; a larger one fails the connection. Default 16 MiB. */
   maxEventSize?: number;
+  /**
+   * "native": when eventsource.wasm cannot load (a Content-Security-Policy
+   * without 'wasm-unsafe-eval', say), connect with the browser's EventSource
+   * instead, provided no other option than withCredentials is set. Otherwise
+   * the connection fails with one error event whose message says why.
+   */
+  fallback?: 'native';
 }
 
 /** The error event: a plain Event with details when they are known. */
@@ -107,6 +114,17 @@ export declare class WasmEventSource extends EventTarget {
   removeEventListener(type: string, listener: (this: WasmEventSource, ev: MessageEvent<string>) => any, options?: boolean | EventListenerOptions): void;
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
+
+/** Where the module's files are, when not next to the module itself. */
+export interface WasmEventSourceConfig {
+  /** URL of eventsource.wasm; relative URLs resolve against the page. */
+  wasmURL?: string | URL;
+  /** URL of Go's wasm_exec.js, imported unless globalThis.Go already exists. */
+  wasmExecURL?: string | URL;
+}
+
+/** Sets where the files are; throws once the first connection has started loading them. */
+export declare function configure(config?: WasmEventSourceConfig): void;
 
 /** Resolves when eventsource.wasm is instantiated (it loads once per page, on first use). */
 export declare function ready(): Promise<void>;

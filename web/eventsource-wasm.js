@@ -6,10 +6,14 @@
 //   es.onmessage = (e) => console.log(e.data, e.lastEventId);
 //
 // The module loads ./eventsource.wasm (and ./wasm_exec.js when the page has
-// not loaded it) relative to its own URL, once per page, on first use. Every
-// connection shares that one Go instance. The Go side (wasm/cmd/eventsource)
-// hands over the events of each network chunk as one string, which is split
-// here and dispatched as MessageEvents.
+// not loaded it) relative to its own URL, once per page, on first use: both
+// are written as `new URL('./…', import.meta.url)` and `import('./…')`, the
+// patterns that bundlers follow to emit the files. configure() points
+// elsewhere. Importing the module does nothing else, so it is safe in Node
+// and during server-side rendering. Every connection shares that one Go
+// instance. The Go side (wasm/cmd/eventsource) hands over the events of each
+// network chunk as one string, which is split here and dispatched as
+// MessageEvents.
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -18,6 +22,21 @@ const CLOSED = 2;
 let loading = null; // the promise of the bridge
 let started = null; // the bridge, once running
 let lastId = 0; // the last connection id handed to the bridge
+let wasmURL = null; // configure()'s URLs, null for the default next to this module
+let wasmExecURL = null;
+
+/**
+ * Sets where the module's files are, for pages that host them elsewhere than
+ * next to this module (a CDN, a bundler that does not emit them). Call it
+ * before the first connection.
+ * @param {{ wasmURL?: string | URL, wasmExecURL?: string | URL }} options
+ */
+export function configure(options = {}) {
+  if (loading) throw new Error('eventsource-wasm: configure() must be called before the first connection');
+  const url = (v) => (v == null ? null : new URL(v, baseURL()).href);
+  wasmURL = url(options.wasmURL);
+  wasmExecURL = url(options.wasmExecURL);
+}
 
 /**
  * Loads and starts eventsource.wasm, once per page. Connections made before
@@ -42,17 +61,28 @@ async function load() {
   if (typeof globalThis.Go !== 'function') {
     // wasm_exec.js is a classic script that only sets globalThis.Go, so it
     // runs unchanged when imported as a module.
-    await import(new URL('./wasm_exec.js', import.meta.url).href);
+    if (wasmExecURL) await import(/* @vite-ignore */ /* webpackIgnore: true */ wasmExecURL);
+    else await import('./wasm_exec.js');
   }
   const go = new globalThis.Go();
-  const url = new URL('./eventsource.wasm', import.meta.url);
+  const url = wasmURL ?? new URL('./eventsource.wasm', import.meta.url).href;
   const response = await fetch(url);
   if (!response.ok) {
-    throw new Error(`loading ${url.pathname} failed: ${response.status} ${response.statusText}`);
+    throw new Error(`loading ${url} failed: ${response.status} ${response.statusText}`);
   }
-  const { instance } = response.headers.get('content-type')?.startsWith('application/wasm')
-    ? await WebAssembly.instantiateStreaming(response, go.importObject)
-    : await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject);
+  let instance;
+  try {
+    ({ instance } = response.headers.get('content-type')?.startsWith('application/wasm')
+      ? await WebAssembly.instantiateStreaming(response, go.importObject)
+      : await WebAssembly.instantiate(await response.arrayBuffer(), go.importObject));
+  } catch (err) {
+    // A Content-Security-Policy without 'wasm-unsafe-eval' refuses to
+    // compile any module; say what to change rather than only what failed.
+    if (/Content.Security.Policy|unsafe-eval|\bCSP\b/i.test(err?.message)) {
+      throw new Error(`the page's Content-Security-Policy does not allow WebAssembly: add 'wasm-unsafe-eval' to its script-src directive (${err.message})`);
+    }
+    throw err;
+  }
   // run() executes main synchronously until it waits for callbacks, and
   // main registers the bridge first; the promise only settles on exit.
   go.run(instance).catch((err) => console.error('eventsource.wasm stopped:', err));
@@ -78,7 +108,7 @@ function originOf(url) {
  * Builds the bridge configuration from the init dictionary. Synchronous
  * checks throw from the constructor, as invalid arguments do for native.
  */
-function configure(init) {
+function parseInit(init) {
   const cfg = {
     withCredentials: Boolean(init.withCredentials),
     method: init.method === undefined ? 'GET' : String(init.method),
@@ -119,6 +149,20 @@ function number(v, name) {
   return n;
 }
 
+// Init members that the browser's EventSource understands as ours does.
+const nativeOptions = new Set(['withCredentials', 'fallback']);
+
+/**
+ * Returns '' when the browser's EventSource can stand in for init's
+ * connection, or why it cannot.
+ */
+function nativeBlocker(init) {
+  const Native = globalThis.NativeEventSource ?? globalThis.EventSource;
+  if (typeof Native !== 'function' || Native === WasmEventSource) return 'this context has no EventSource';
+  const ours = Object.keys(init).filter((k) => init[k] != null && !nativeOptions.has(k) && !(k === 'method' && String(init.method).toUpperCase() === 'GET'));
+  return ours.length ? `the option ${ours.join(', ')} needs eventsource-wasm` : '';
+}
+
 /** Reads any fetch body (string, Blob, FormData, buffer...) as bytes and its implied content type. */
 async function readBody(body) {
   const r = new Response(body);
@@ -140,6 +184,9 @@ export class WasmEventSource extends EventTarget {
   #id = 0; // the bridge's connection id, 0 when none
   #origin = '';
   #handlers = new Map(); // event handler attributes: type → { fn, listener }
+  #fallback = null; // fallback: 'native' asked for: '' when allowed, else why not
+  #native = null; // the browser's EventSource when it stands in for the module
+  #types = new Set(['message']); // event types listened for, which a native stand-in forwards
 
   constructor(url, init = undefined) {
     super();
@@ -154,8 +201,9 @@ export class WasmEventSource extends EventTarget {
     }
     this.#url = parsed.href;
     init ??= {};
-    const cfg = configure(init);
+    const cfg = parseInit(init);
     this.#withCredentials = cfg.withCredentials;
+    if (init.fallback === 'native') this.#fallback = nativeBlocker(init);
     this.#start(cfg, init.body);
   }
 
@@ -178,6 +226,16 @@ export class WasmEventSource extends EventTarget {
       started.close(this.#id); // an id means the bridge is running
       this.#id = 0;
     }
+    this.#native?.close();
+    this.#native = null;
+  }
+
+  addEventListener(type, listener, options) {
+    super.addEventListener(type, listener, options);
+    type = String(type);
+    if (this.#types.has(type)) return;
+    this.#types.add(type);
+    if (this.#native) this.#forward(type);
   }
 
   async #start(cfg, body) {
@@ -190,7 +248,13 @@ export class WasmEventSource extends EventTarget {
       }
       b = await bridge();
     } catch (err) {
-      this.#report(CLOSED, 0, '', `eventsource-wasm: ${err?.message ?? err}`);
+      if (this.#readyState === CLOSED) return;
+      if (this.#fallback === '') {
+        this.#fallBackToNative();
+        return;
+      }
+      const why = this.#fallback ? `; no native fallback: ${this.#fallback}` : '';
+      this.#report(CLOSED, 0, '', `eventsource-wasm: ${err?.message ?? err}${why}`);
       return;
     }
     if (this.#readyState === CLOSED) return; // closed while loading: no request at all
@@ -202,6 +266,26 @@ export class WasmEventSource extends EventTarget {
       (batch) => this.#dispatchBatch(batch),
       (state, status, statusText, message) => this.#report(state, status, statusText, message));
     if (err) this.#report(CLOSED, 0, '', err);
+  }
+
+  // #fallBackToNative lets the browser's EventSource carry the connection,
+  // when the module cannot load and fallback: 'native' allows it.
+  #fallBackToNative() {
+    const Native = globalThis.NativeEventSource ?? globalThis.EventSource;
+    const es = new Native(this.#url, { withCredentials: this.#withCredentials });
+    this.#native = es;
+    es.onopen = () => this.#opened(this.#url);
+    es.onerror = () => {
+      if (es.readyState === CLOSED) this.#native = null;
+      this.#report(es.readyState, 0, '', '');
+    };
+    for (const type of this.#types) this.#forward(type);
+  }
+
+  #forward(type) {
+    this.#native.addEventListener(type, (e) => {
+      if (this.#readyState !== CLOSED) this.dispatchEvent(new WasmMessageEvent(type, e.data, e.lastEventId, e.origin));
+    });
   }
 
   #opened(url) {
