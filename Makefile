@@ -8,7 +8,7 @@ DIST    := web/dist
 WASMBUILD := GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w'
 NATIVE_PKGS := ./sse/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
 
-.PHONY: all build wasm run test vet test-native test-wasm test-browser chromium redis fuzz bench screenshots clean
+.PHONY: all build wasm package run test vet test-native test-wasm test-browser chromium redis fuzz bench screenshots clean
 
 all: build
 
@@ -21,6 +21,18 @@ wasm:
 	$(WASMBUILD) -o $(DIST)/demo.wasm ./wasm/cmd/demo
 	cp $(WASMEXEC)/wasm_exec.js $(DIST)/wasm_exec.js
 	$(GO) run ./web/precompress $(DIST)/eventsource.wasm $(DIST)/demo.wasm $(DIST)/wasm_exec.js
+
+## package: the npm package eventsource-wasm in $(PKG)/ (from the template web/package/, whose
+## package.json holds the version) and its `npm pack` tarball in build/; `npm publish --dry-run` checks it.
+PKG := build/package
+package: wasm
+	rm -rf $(PKG) build/eventsource-wasm-*.tgz && mkdir -p $(PKG)
+	cp web/package/package.json web/package/README.md LICENSE $(PKG)/
+	cp web/eventsource-wasm.js web/eventsource-wasm.d.ts $(DIST)/eventsource.wasm $(DIST)/wasm_exec.js $(PKG)/
+	cp $(GOROOT)/LICENSE $(PKG)/wasm_exec.LICENSE
+	chmod 644 $(PKG)/*
+	cd $(PKG) && npm publish --dry-run --loglevel=warn
+	npm pack ./$(PKG) --pack-destination build --loglevel=warn
 
 ## run: build everything and serve the demo on $(ADDR).
 run: build
@@ -45,7 +57,7 @@ test-native: redis
 test-wasm: wasm
 	$(GO) test -count=1 -run 'TestWasmUnderNode' ./e2e/
 
-test-browser: wasm chromium
+test-browser: wasm package chromium
 	$(GO) test -count=1 -timeout 10m -skip 'TestWasmUnderNode' ./e2e/
 
 ## chromium: Debian's chromium, installed with apt-get when missing (never a downloaded browser).
@@ -66,7 +78,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzChunking -fuzztime $(FUZZTIME) ./sse/
 
 clean:
-	rm -rf bin
+	rm -rf bin build
 	find $(DIST) -type f ! -name .gitkeep -delete
 
 ## screenshots: PNGs of the demo's compare and auth views (headless Chromium), shown in the README.

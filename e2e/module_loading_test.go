@@ -61,11 +61,16 @@ func probeServer(t *testing.T, cfg server.Config) *httptest.Server {
 		cfg.AllowOrigins = []string{}
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
+		cfg.Logger = quietLogger(t)
 	}
 	mux.Handle("/", newServer(t, cfg).Handler())
 	hs.Start()
 	return hs
+}
+
+// quietLogger logs the server's errors only, to t.Log.
+func quietLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
 // probeResult is what the probe page reports.

@@ -1,0 +1,165 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/eventsource-wasm/eventsource-wasm/server"
+)
+
+// packedTarball returns the tarball that `make package` wrote to build/.
+func packedTarball(t *testing.T) string {
+	t.Helper()
+	found, _ := filepath.Glob(filepath.Join("..", "build", "eventsource-wasm-*.tgz"))
+	if len(found) != 1 {
+		t.Fatalf("want one build/eventsource-wasm-*.tgz (run `make package` first), found %v", found)
+	}
+	abs, err := filepath.Abs(found[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// copyFixture copies the fixture apps to a new directory, without the
+// node_modules and build output a developer may have left in testdata.
+func copyFixture(t *testing.T, src string) string {
+	t.Helper()
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			if rel == "node_modules" || rel == "dist" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// npmRun runs a command in dir and returns its output, failing the test
+// on an error.
+func npmRun(t *testing.T, dir string, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	t.Logf("%s %s: %v", name, strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
+	return stdout.String() + stderr.String()
+}
+
+// TestBundlers installs the packed package into the fixture apps (their
+// bundlers pinned by a lockfile, installed with npm ci), checks its types
+// with tsc, checks that importing it in Node prints nothing, builds the app
+// with Vite and with esbuild, serves each build in front of the project's
+// server and, in Chromium, receives events from /events and from
+// /auth/bearer-events with an Authorization header.
+func TestBundlers(t *testing.T) {
+	tarball := packedTarball(t)
+	dir := copyFixture(t, filepath.Join("testdata", "bundlers"))
+	npmRun(t, dir, "npm", "ci", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error")
+	npmRun(t, dir, "npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball)
+
+	// Importing has no side effects: nothing runs, nothing is printed.
+	if out := npmRun(t, dir, "node", "-e", "import('eventsource-wasm')"); out != "" {
+		t.Errorf("node -e \"import('eventsource-wasm')\" printed %q", out)
+	}
+	npmRun(t, dir, "npm", "run", "--silent", "typecheck")
+	npmRun(t, dir, "npm", "run", "--silent", "build:vite")
+	npmRun(t, dir, "npm", "run", "--silent", "build:esbuild")
+
+	b := newProbeBrowser(t)
+	for _, bundler := range []string{"vite", "esbuild"} {
+		mux := http.NewServeMux()
+		srv := newServer(t, server.Config{AllowOrigins: []string{}, Logger: quietLogger(t)}).Handler()
+		mux.Handle("/events", srv)
+		mux.Handle("/auth/", srv)
+		mux.Handle("/", http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", bundler))))
+		hs := httptest.NewServer(mux)
+		t.Cleanup(hs.Close)
+
+		b.console.Reset()
+		var raw string
+		err := chromedp.Run(b.ctx,
+			chromedp.Navigate(hs.URL+"/"),
+			chromedp.Poll(`window.result !== undefined`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+			chromedp.Evaluate(`JSON.stringify(window.result)`, &raw),
+		)
+		if err != nil {
+			t.Fatalf("%s: %v", bundler, err)
+		}
+		var r struct {
+			Bundler, Thrown string
+			Plain, Authed   struct {
+				Events []struct{ Type, Data, ID string }
+				Errors []string
+			}
+			Wasm       []string
+			Polyfilled bool
+		}
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			t.Fatalf("%s: %v (%s)", bundler, err, raw)
+		}
+		if r.Thrown != "" || r.Bundler != bundler {
+			t.Fatalf("%s: %s", bundler, raw)
+		}
+		for name, got := range map[string]struct {
+			Events []struct{ Type, Data, ID string }
+			Errors []string
+		}{"/events": r.Plain, "/auth/bearer-events": r.Authed} {
+			if len(got.Events) != 3 || len(got.Errors) != 0 {
+				t.Errorf("%s %s: %+v; want 3 events, no error", bundler, name, got)
+				continue
+			}
+			for i, e := range got.Events {
+				id := string(rune('0' + i))
+				if e.Type != "message" || e.ID != id || !strings.Contains(e.Data, `"n":`+id) {
+					t.Errorf("%s %s: event %d = %+v", bundler, name, i, e)
+				}
+			}
+		}
+		// The bundler emitted the wasm under a name of its own: the module
+		// did not fall back to a hand-copied file.
+		if len(r.Wasm) != 1 || r.Wasm[0] == "/eventsource.wasm" {
+			t.Errorf("%s: wasm loaded from %v; want one bundler-emitted file", bundler, r.Wasm)
+		}
+		if !r.Polyfilled {
+			t.Errorf("%s: installPolyfill did not set globalThis.EventSource", bundler)
+		}
+		if ex := exceptions(b.console.Messages()); len(ex) > 0 {
+			t.Errorf("%s: %v", bundler, ex)
+		}
+	}
+}
