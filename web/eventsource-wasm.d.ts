@@ -39,7 +39,11 @@ export interface WasmEventSourceInit extends EventSourceInit {
   lastEventId?: string;
   /**
    * Also send the last event ID as a query parameter: true uses "lastEventId",
-   * a string names the parameter. For proxies that drop the header.
+   * a string names the parameter. For proxies that drop the header. A
+   * cross-origin server that refuses the Last-Event-ID header (it answers no
+   * CORS preflight, or does not allow the header) gets the id in this
+   * parameter, "lastEventId" by default, instead of the header, from then on
+   * for that origin; the console warns once.
    */
   lastEventIdQuery?: boolean | string;
   /** Replace the fixed reconnection time with exponential backoff and full jitter. */

@@ -16,7 +16,11 @@
 //   - the Last-Event-ID header carries the id's UTF-8 bytes, whatever its
 //     characters (fetch itself would refuse any above U+00FF);
 //   - a cross-origin request that the server does not allow (CORS) fails
-//     the connection, while a network error reconnects.
+//     the connection, while a network error reconnects;
+//   - a cross-origin server that refuses the Last-Event-ID header, which
+//     native sends without a CORS preflight and fetch cannot, gets the id
+//     in the lastEventId query parameter instead, at once and from then on
+//     (see [Options.LastEventIDQuery]).
 //
 // fetch reports a CORS refusal and a network error with the same
 // TypeError. To tell them apart, after a cross-origin request failed that

@@ -17,6 +17,9 @@ import (
 // fakeTransport hands every request to the test, which answers it.
 type fakeTransport struct {
 	reqs chan *fakeRequest
+
+	mu       sync.Mutex
+	warnings []string
 }
 
 func newFakeTransport() *fakeTransport { return &fakeTransport{reqs: make(chan *fakeRequest)} }
@@ -26,6 +29,20 @@ func (*fakeTransport) resolve(rawURL string) (string, error) {
 		return "", errors.New("not absolute")
 	}
 	return rawURL, nil
+}
+
+func (f *fakeTransport) warn(msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.warnings = append(f.warnings, msg)
+}
+
+func (f *fakeTransport) takeWarnings() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	w := f.warnings
+	f.warnings = nil
+	return w
 }
 
 func (f *fakeTransport) roundTrip(ctx context.Context, req *request) (*response, error) {
@@ -216,11 +233,18 @@ const testURL = "https://example.test/events"
 
 func start(t *testing.T, opts *Options) *harness {
 	t.Helper()
+	return startAt(t, testURL, opts)
+}
+
+// startAt is start for another URL: the cross-origin id tests need an
+// origin of their own, as the client remembers origins page-wide.
+func startAt(t *testing.T, url string, opts *Options) *harness {
+	t.Helper()
 	h := &harness{t: t, ft: newFakeTransport(), rec: &recorder{}, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	t.Cleanup(cancel)
-	go func() { h.done <- run(ctx, h.ft, testURL, opts, h.rec) }()
+	go func() { h.done <- run(ctx, h.ft, url, opts, h.rec) }()
 	return h
 }
 

@@ -45,6 +45,12 @@ type Options struct {
 	// LastEventIDQuery, when not empty, is the name of a query parameter
 	// that also carries the last event ID (when not empty), for servers
 	// behind proxies that drop the Last-Event-ID header.
+	//
+	// A cross-origin server that refuses the Last-Event-ID header in its
+	// answer to the CORS preflight (or answers none) gets the id in this
+	// query parameter (lastEventId when empty) instead of the header: the
+	// client retries a refused request that way at once, and remembers the
+	// origin, per credentials mode, for every later connection of the page.
 	LastEventIDQuery string
 	// Backoff, when set, replaces the fixed reconnection time with
 	// exponential backoff and full jitter.

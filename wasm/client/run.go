@@ -102,6 +102,12 @@ type stream struct {
 	serverDelay bool          // the server set delay with a retry field
 	attempts    int           // reconnection attempts since the last open
 	authRetried bool          // a 401 was retried since the last open
+
+	// The last event ID's route; see crossorigin_id.go.
+	idInQuery  bool   // the server refused the header: the id goes in the query only
+	idHeader   bool   // the last request carried the client's Last-Event-ID header
+	idQuery    string // the query parameter that carried the id in the last request, if any
+	idRouteKey string // the last request's routeKey
 }
 
 // outcome is how a connection attempt ended (unless ctx was cancelled).
@@ -224,6 +230,11 @@ func (s *stream) connect(ctx context.Context) outcome {
 			return failed(&Error{Message: "invalid request", Err: invalid.err})
 		}
 		if err == errCORSRefused {
+			if s.idHeader && !s.idInQuery {
+				// The refusal may be of our Last-Event-ID header alone.
+				s.idInQuery = true
+				return outcome{now: true}
+			}
 			return failed(&Error{Message: errCORSRefused.Error()})
 		}
 		return s.dropped(ctx, &Error{Message: "network error", Err: err})
@@ -234,13 +245,18 @@ func (s *stream) connect(ctx context.Context) outcome {
 		return o
 	}
 	s.attempts, s.authRetried = 0, false
+	if s.idInQuery && queryOnly.add(s.idRouteKey) {
+		s.t.warn(idQueryWarning(s.idRouteKey, s.idQuery))
+	}
 	if resp.url != "" && resp.url != req.url {
 		// Redirected: like Chromium's EventSource, reconnect to where the
 		// stream came from, not through the redirect again. The id query
 		// parameter, if any, is the client's to set per request.
 		s.url = resp.url
-		if q := s.opts.LastEventIDQuery; q != "" {
-			s.url = withoutQuery(s.url, q)
+		for _, q := range [...]string{s.opts.LastEventIDQuery, s.idQuery} {
+			if q != "" {
+				s.url = withoutQuery(s.url, q)
+			}
 		}
 	}
 	s.h.Open(Response{Status: resp.status, StatusText: resp.statusText, URL: resp.url})
@@ -328,10 +344,20 @@ func (s *stream) request(ctx context.Context) (*request, error) {
 	}
 	setHeader(h, "Accept", "text/event-stream")
 	u := s.url
+	s.idHeader, s.idQuery, s.idRouteKey = false, "", routeKey(u, s.opts.WithCredentials)
 	if id := s.parser.LastEventID(); id != "" {
-		setHeader(h, "Last-Event-ID", id)
-		if q := s.opts.LastEventIDQuery; q != "" {
-			u = withQuery(u, q, id)
+		name := s.opts.LastEventIDQuery
+		if s.idInQuery || queryOnly.has(s.idRouteKey) {
+			if name == "" {
+				name = defaultIDQuery
+			}
+		} else {
+			setHeader(h, "Last-Event-ID", id)
+			s.idHeader = true
+		}
+		if name != "" {
+			u = withQuery(u, name, id)
+			s.idQuery = name
 		}
 	}
 	method := s.opts.Method

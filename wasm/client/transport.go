@@ -14,6 +14,8 @@ type transport interface {
 	// roundTrip sends req and returns once the response headers arrived.
 	// Cancelling ctx aborts the request and its body.
 	roundTrip(ctx context.Context, req *request) (*response, error)
+	// warn shows a warning to the developer: on the console in a browser.
+	warn(msg string)
 }
 
 // request is one connection attempt.

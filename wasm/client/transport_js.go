@@ -40,6 +40,13 @@ func (fetchTransport) resolve(rawURL string) (string, error) {
 	return href.String()
 }
 
+// warn writes msg to the console as a warning.
+func (fetchTransport) warn(msg string) {
+	if console, err := jsval.Global().Get("console"); err == nil && console.Type() == js.TypeObject {
+		_, _ = console.Call("warn", msg)
+	}
+}
+
 // baseURL returns document.baseURI, else location.href, else "".
 func baseURL(g jsval.Value) string {
 	for _, path := range [][2]string{{"document", "baseURI"}, {"location", "href"}} {

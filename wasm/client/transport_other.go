@@ -20,3 +20,5 @@ func (unsupported) resolve(string) (string, error) { return "", errUnsupported }
 func (unsupported) roundTrip(context.Context, *request) (*response, error) {
 	return nil, errUnsupported
 }
+
+func (unsupported) warn(string) {}
