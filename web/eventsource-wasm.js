@@ -20,7 +20,6 @@ const OPEN = 1;
 const CLOSED = 2;
 
 let loading = null; // the promise of the bridge
-let started = null; // the bridge, once running
 let lastId = 0; // the last connection id handed to the bridge
 let wasmURL = null; // configure()'s URLs, null for the default next to this module
 let wasmExecURL = null;
@@ -88,8 +87,15 @@ async function load() {
   go.run(instance).catch((err) => console.error('eventsource.wasm stopped:', err));
   const b = globalThis.__eventsourceWasm;
   if (!b) throw new Error('eventsource.wasm did not start');
-  started = b;
   return b;
+}
+
+// sharedBridge returns the transport of a `shared: true` source: through
+// the origin's SharedWorker, or a leader tab, or this page's own bridge
+// when the browser offers neither (eventsource-shared.js).
+async function sharedBridge(url, cfg) {
+  const { sharedTransport } = await import('./eventsource-shared.js');
+  return sharedTransport(url, cfg, bridge) ?? bridge();
 }
 
 function baseURL() {
@@ -126,6 +132,10 @@ function parseInit(init) {
     headers = new Headers(init.headers); // throws TypeError on bad names or values
   }
   cfg.headers = headers;
+  if (init.shared) {
+    cfg.shared = true;
+    if (init.shareKey != null) cfg.shareKey = String(init.shareKey);
+  }
   if (init.lastEventIdQuery === true) cfg.lastEventIdQuery = 'lastEventId';
   else if (typeof init.lastEventIdQuery === 'string') cfg.lastEventIdQuery = init.lastEventIdQuery;
   if (init.backoff) {
@@ -182,6 +192,7 @@ export class WasmEventSource extends EventTarget {
   #withCredentials;
   #readyState = CONNECTING;
   #id = 0; // the bridge's connection id, 0 when none
+  #bridge = null; // what #id belongs to: the bridge, or a shared transport
   #origin = '';
   #handlers = new Map(); // event handler attributes: type → { fn, listener }
   #fallback = null; // fallback: 'native' asked for: '' when allowed, else why not
@@ -223,7 +234,7 @@ export class WasmEventSource extends EventTarget {
     if (this.#readyState === CLOSED) return;
     this.#readyState = CLOSED;
     if (this.#id) {
-      started.close(this.#id); // an id means the bridge is running
+      this.#bridge.close(this.#id); // an id means the bridge is running
       this.#id = 0;
     }
     this.#native?.close();
@@ -246,7 +257,7 @@ export class WasmEventSource extends EventTarget {
         cfg.body = bytes;
         if (contentType && !cfg.headers.has('content-type')) cfg.headers.set('content-type', contentType);
       }
-      b = await bridge();
+      b = await (cfg.shared ? sharedBridge(this.#url, cfg) : bridge());
     } catch (err) {
       if (this.#readyState === CLOSED) return;
       if (this.#fallback === '') {
@@ -261,6 +272,7 @@ export class WasmEventSource extends EventTarget {
     // The id is set before connect runs, since Go may report (and a
     // listener may call close()) before connect returns.
     this.#id = ++lastId;
+    this.#bridge = b;
     const err = b.connect(this.#id, this.#url, cfg,
       (status, url) => this.#opened(url),
       (batch) => this.#dispatchBatch(batch),

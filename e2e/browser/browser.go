@@ -87,6 +87,22 @@ func New(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	return tabCtx, cancel, nil
 }
 
+// NewTab opens another tab in the browser of ctx (a context returned by
+// [New] or NewTab), with its own [Console]. Tabs of one browser share its
+// profile: cookies, the HTTP connection pool and shared workers. The
+// cancel function closes the tab, as a user closing it would.
+func NewTab(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	tabCtx, cancel := chromedp.NewContext(ctx)
+	console := &Console{}
+	tabCtx = context.WithValue(tabCtx, consoleKey{}, console)
+	chromedp.ListenTarget(tabCtx, console.handle)
+	if err := chromedp.Run(tabCtx); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("browser: new tab: %w", err)
+	}
+	return tabCtx, cancel, nil
+}
+
 // removeProfile deletes a profile directory. Chromium's helper processes
 // (the network service) outlive the browser process by a moment and may
 // still write a file into it, which makes a single RemoveAll fail with the

@@ -1,0 +1,90 @@
+// The helpers that e2e/shared_test.go drives in each of its tabs. Every
+// source records what it reports; the test reads it back with state(i).
+import { WasmEventSource } from '/eventsource-wasm.js';
+
+const sources = [];
+let headerCalls = 0;
+let leading = 0; // shared-stream leaderships this tab took (fallback mode)
+
+function watch(es) {
+  const rec = { es, log: [], ids: [], data: [], opens: 0, errors: 0, openedAt: performance.now(), firstEventAt: 0 };
+  es.addEventListener('open', () => { rec.opens++; rec.log.push('open rs=' + es.readyState); });
+  es.addEventListener('error', (e) => {
+    rec.errors++;
+    rec.log.push('error rs=' + es.readyState + (e.message ? ' message=' + e.message : ''));
+  });
+  es.addEventListener('message', (e) => {
+    if (!rec.firstEventAt) rec.firstEventAt = performance.now();
+    rec.ids.push(e.lastEventId);
+    rec.data.push(e.data);
+  });
+  es.addEventListener('echo', (e) => rec.log.push('echo ' + e.data));
+  sources.push(rec);
+  return sources.length - 1;
+}
+
+async function login(ttl) {
+  const r = await fetch('/auth/login', {
+    method: 'POST', credentials: 'omit',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'ttl=' + ttl,
+  });
+  if (!r.ok) throw new Error('login: ' + r.status);
+  return (await r.json()).token;
+}
+
+// Count the leaderships of the Web Locks fallback: its leader is the
+// source granted the lock named after the stream.
+if (navigator.locks) {
+  const request = navigator.locks.request.bind(navigator.locks);
+  navigator.locks.request = (name, ...rest) => {
+    const cb = rest.pop();
+    return request(name, ...rest, (lock) => {
+      if (name.startsWith('eventsource-wasm:')) leading++;
+      return cb(lock);
+    });
+  };
+}
+
+window.tabs = {
+  /** Makes the page look like a browser without SharedWorker. */
+  disableSharedWorker() {
+    delete window.SharedWorker;
+    window.SharedWorker = undefined;
+  },
+  /** Opens a shared source (init is JSON from the test) and returns its index. */
+  open(url, init = {}) {
+    return watch(new WasmEventSource(url, { shared: true, ...init }));
+  },
+  /** Opens a native EventSource. */
+  openNative(url) {
+    return watch(new EventSource(url));
+  },
+  /** Logs in for a token of ttl seconds. */
+  login,
+  /** Opens a shared source whose headers function logs in for a ttl-second token. */
+  openLogin(url, shareKey, ttl) {
+    return watch(new WasmEventSource(url, {
+      shared: true, shareKey,
+      headers: async () => {
+        headerCalls++;
+        return { Authorization: 'Bearer ' + await login(ttl) };
+      },
+    }));
+  },
+  /** Opens a shared source with a static bearer token. */
+  openToken(url, token) {
+    return watch(new WasmEventSource(url, { shared: true, headers: { Authorization: 'Bearer ' + token } }));
+  },
+  close(i) {
+    sources[i].es.close();
+  },
+  state(i) {
+    const r = sources[i];
+    return {
+      rs: r.es.readyState, log: r.log, ids: r.ids, data: r.data, opens: r.opens, errors: r.errors,
+      firstEvent: r.firstEventAt ? r.firstEventAt - r.openedAt : -1,
+    };
+  },
+  get headerCalls() { return headerCalls; },
+  get leading() { return leading; },
+};

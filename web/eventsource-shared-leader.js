@@ -1,0 +1,166 @@
+// The fallback of `shared: true` where SharedWorker is missing or refused
+// (some mobile browsers and WebViews): the sources with the same share key,
+// across tabs, elect a leader with a Web Lock named after the key. The
+// leader runs the one stream in its own Go instance and fans its events out
+// over a BroadcastChannel of the same name; the others only listen. Every
+// source remembers the last event ID it saw, so when the leader goes away
+// (close(), navigation, tab closed or crashed: the browser releases its
+// lock), the next source in the lock's queue reconnects with that
+// Last-Event-ID and the stream resumes where the followers stopped: no event
+// lost or repeated, as long as the server's events carry IDs.
+
+import { cloneableConfig, lastIdOf, shareKeyOf } from './eventsource-shared-key.js';
+
+const OPEN = 1;
+const CLOSED = 2;
+
+/** Returns a transport whose sources share streams through a leader tab. */
+export function leaderTransport(loadBridge) {
+  const sources = new Map();
+  return {
+    connect(id, url, cfg, onOpen, onBatch, onError) {
+      const src = new Source(id, url, cfg, { onOpen, onBatch, onError }, loadBridge);
+      sources.set(id, src);
+      src.start();
+      return undefined;
+    },
+    close(id) {
+      sources.get(id)?.close();
+      sources.delete(id);
+    },
+  };
+}
+
+/** One shared source in this tab: the leader of its key or a follower. */
+class Source {
+  #id;
+  #url;
+  #cfg;
+  #cb;
+  #loadBridge;
+  #last; // the last event ID this source saw
+  #state = 0;
+  #opened = null; // [status, url]
+  #channel = null;
+  #lockRequest = new AbortController();
+  #bridge = null; // set while leading
+  #release = null; // ends the lock's hold
+  #closed = false;
+
+  constructor(id, url, cfg, cb, loadBridge) {
+    this.#id = id;
+    this.#url = url;
+    this.#cfg = cfg;
+    this.#cb = cb;
+    this.#loadBridge = loadBridge;
+    this.#last = cfg.lastEventId;
+  }
+
+  async start() {
+    const name = `eventsource-wasm:${await digest(shareKeyOf(this.#url, cloneableConfig(this.#cfg)))}`;
+    if (this.#closed) return;
+    this.#channel = new BroadcastChannel(name);
+    this.#channel.onmessage = (e) => this.#heard(e.data);
+    this.#channel.postMessage({ t: 'hello' }); // a leader answers with the state
+    navigator.locks.request(name, { signal: this.#lockRequest.signal }, () => this.#lead())
+      .catch(() => {}); // aborted by close()
+  }
+
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#lockRequest.abort();
+    if (this.#bridge) this.#bridge.close(this.#id);
+    this.#bridge = null;
+    this.#release?.();
+    this.#channel?.close();
+  }
+
+  // #heard handles the leader's messages while this source follows.
+  #heard(msg) {
+    if (this.#closed) return;
+    if (this.#bridge) {
+      if (msg.t === 'hello' && this.#state === OPEN) this.#tell('open');
+      return;
+    }
+    switch (msg.t) {
+      case 'open':
+        this.#last = msg.last;
+        this.#open(msg.status, msg.url);
+        break;
+      case 'batch':
+        this.#last = lastIdOf(msg.batch);
+        this.#cb.onBatch(msg.batch);
+        break;
+      case 'error':
+        this.#report(msg.state, msg.status, msg.statusText, msg.message);
+        break;
+    }
+  }
+
+  // #lead runs while this source holds the lock: it opens the stream from
+  // the last event ID the source saw and keeps the lock until it closes.
+  async #lead() {
+    if (this.#closed) return;
+    let b;
+    try {
+      b = await this.#loadBridge();
+    } catch (err) {
+      this.#fail(`eventsource-wasm: ${err?.message ?? err}`);
+      return;
+    }
+    if (this.#closed) return;
+    this.#bridge = b;
+    const held = new Promise((release) => { this.#release = release; });
+    const err = b.connect(this.#id, this.#url, { ...this.#cfg, lastEventId: this.#last },
+      (status, url) => {
+        this.#opened = [status, url];
+        this.#tell('open');
+        this.#open(status, url);
+      },
+      (batch) => {
+        this.#last = lastIdOf(batch);
+        this.#channel.postMessage({ t: 'batch', batch });
+        this.#cb.onBatch(batch);
+      },
+      (state, status, statusText, message) => {
+        this.#channel.postMessage({ t: 'error', state, status, statusText, message });
+        this.#report(state, status, statusText, message);
+      });
+    if (err) this.#fail(err);
+    return held;
+  }
+
+  #tell(what) {
+    const [status, url] = this.#opened;
+    this.#channel.postMessage({ t: what, status, url, last: this.#last });
+  }
+
+  // #open reports the stream open, once: a new leader taking over an open
+  // stream does not open it again for the page.
+  #open(status, url) {
+    this.#opened = [status, url];
+    if (this.#state === OPEN) return;
+    this.#state = OPEN;
+    this.#cb.onOpen(status, url);
+  }
+
+  #report(state, status, statusText, message) {
+    this.#state = state;
+    if (state === CLOSED) {
+      this.#bridge = null; // the bridge forgot the connection
+      this.close();
+    }
+    this.#cb.onError(state, status, statusText, message);
+  }
+
+  #fail(message) {
+    this.#channel?.postMessage({ t: 'error', state: CLOSED, status: 0, statusText: '', message });
+    this.#report(CLOSED, 0, '', message);
+  }
+}
+
+async function digest(text) {
+  const sum = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(sum), (b) => b.toString(16).padStart(2, '0')).join('');
+}

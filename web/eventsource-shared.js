@@ -1,0 +1,156 @@
+// The tab side of `shared: true`: a transport with the bridge's interface
+// (connect(id, url, cfg, onOpen, onBatch, onError), close(id)), so a shared
+// WasmEventSource behaves as any other. It talks to one SharedWorker per
+// origin (eventsource-shared-worker.js), which hosts the Go instance and the
+// streams; where SharedWorker is missing or refused, it falls back to a
+// leader tab elected with Web Locks (eventsource-shared-leader.js); where
+// that is missing too, the source runs unshared.
+
+import { cloneableConfig, shareKeyOf } from './eventsource-shared-key.js';
+import { leaderTransport } from './eventsource-shared-leader.js';
+
+const CONNECTING = 0;
+const CLOSED = 2;
+
+let port = null; // the worker's MessagePort, once started
+let refused = false; // SharedWorker threw: use the fallback from now on
+let away = false; // between pagehide and pageshow
+let releaseLock = null;
+const sources = new Map(); // source id → its connect arguments
+
+/**
+ * Returns the transport a shared source uses, or null when it has to run
+ * unshared. loadBridge loads this page's own Go instance (the fallback's
+ * leader needs it).
+ */
+export function sharedTransport(url, cfg, loadBridge) {
+  if (!refused && typeof SharedWorker === 'function' && startWorker()) return workerTransport;
+  if (globalThis.navigator?.locks && typeof BroadcastChannel === 'function' && globalThis.crypto?.subtle &&
+      shareKeyOf(url, cloneableConfig(cfg)) !== null) {
+    return leaderTransport(loadBridge);
+  }
+  return null;
+}
+
+const workerTransport = {
+  connect(id, url, cfg, onOpen, onBatch, onError) {
+    const src = { url, cfg: cloneableConfig(cfg), headersFn: cfg.headersFn, onOpen, onBatch, onError };
+    sources.set(id, src);
+    if (!away) port.postMessage({ t: 'open', id, url, cfg: src.cfg });
+    return undefined;
+  },
+  close(id) {
+    if (sources.delete(id) && !away) port.postMessage({ t: 'close', id });
+  },
+};
+
+function startWorker() {
+  if (port) return true;
+  let worker;
+  try {
+    // Written out in full so that bundlers (Vite, webpack) see the worker.
+    worker = new SharedWorker(new URL('./eventsource-shared-worker.js', import.meta.url), { type: 'module', name: 'eventsource-wasm' });
+  } catch {
+    refused = true; // disabled, or not allowed in this context
+    return false;
+  }
+  worker.onerror = () => fail('eventsource-wasm: the shared worker did not start');
+  port = worker.port;
+  port.onmessage = (e) => receive(e.data); // starts the port
+  holdLock();
+  globalThis.addEventListener?.('pagehide', leave);
+  globalThis.addEventListener?.('pageshow', (e) => { if (e.persisted) rejoin(); });
+  return true;
+}
+
+// holdLock takes a Web Lock for as long as the tab lives and tells the
+// worker its name: the browser releases it when the tab closes or crashes,
+// which the worker learns by asking for it. Without Web Locks, pagehide is
+// the only signal.
+function holdLock() {
+  if (!globalThis.navigator?.locks) return;
+  const name = `eventsource-wasm-tab:${crypto.randomUUID()}`;
+  navigator.locks.request(name, () => new Promise((release) => {
+    releaseLock = release;
+    port.postMessage({ t: 'hello', lock: name });
+  }));
+}
+
+// leave unsubscribes the whole tab on pagehide, so a tab entering the
+// back/forward cache neither keeps a stream open nor blocks the others
+// (a held lock would also keep it out of that cache).
+function leave() {
+  if (away) return;
+  away = true;
+  port.postMessage({ t: 'bye' });
+  releaseLock?.();
+  releaseLock = null;
+}
+
+// rejoin subscribes the tab's sources again when it comes back from the
+// back/forward cache: they report a reconnection and start from the
+// stream's next event.
+function rejoin() {
+  if (!away) return;
+  away = false;
+  holdLock();
+  for (const [id, src] of sources) {
+    src.onError(CONNECTING, 0, '', '');
+    if (sources.has(id)) port.postMessage({ t: 'open', id, url: src.url, cfg: src.cfg });
+  }
+}
+
+function fail(message) {
+  for (const [id, src] of sources) {
+    sources.delete(id);
+    src.onError(CLOSED, 0, '', message);
+  }
+}
+
+function receive(msg) {
+  switch (msg?.t) {
+    case 'open':
+      for (const id of msg.ids) sources.get(id)?.onOpen(msg.status, msg.url);
+      break;
+    case 'batch':
+      for (const id of msg.ids) sources.get(id)?.onBatch(msg.batch);
+      break;
+    case 'error':
+      for (const id of msg.ids) {
+        const src = sources.get(id);
+        if (!src) continue;
+        if (msg.state === CLOSED) sources.delete(id);
+        src.onError(msg.state, msg.status, msg.statusText, msg.message);
+      }
+      break;
+    case 'headers':
+      runHeaders(msg.id, msg.req);
+      break;
+  }
+}
+
+// runHeaders runs a source's headers function for the worker. A source
+// closed meanwhile does not answer: the worker asks another tab when the
+// close reaches it.
+async function runHeaders(id, req) {
+  const src = sources.get(id);
+  if (!src?.headersFn) return;
+  let headers;
+  try {
+    headers = await src.headersFn();
+    if (headers instanceof Headers) headers = Array.from(headers);
+  } catch (err) {
+    port.postMessage({ t: 'headers', req, error: String(err?.message ?? err) });
+    return;
+  }
+  try {
+    // As given, so the worker's Go client judges bad values as it would here.
+    port.postMessage({ t: 'headers', req, headers });
+  } catch {
+    try {
+      port.postMessage({ t: 'headers', req, headers: Array.from(new Headers(headers)) });
+    } catch (err) {
+      port.postMessage({ t: 'headers', req, error: String(err?.message ?? err) });
+    }
+  }
+}
