@@ -153,6 +153,22 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 	}
 }
 
+// each evaluates the same window.tabs expression in every tab.
+func each(tabs []*tab, format string, args ...any) {
+	for _, tb := range tabs {
+		tb.call(nil, format, args...)
+	}
+}
+
+// waitMore waits until source 0 of every tab has received n more events.
+func waitMore(t *testing.T, tabs []*tab, n int) {
+	t.Helper()
+	for i, tb := range tabs {
+		base := len(tb.state(0).IDs)
+		waitUntil(t, 15*time.Second, fmt.Sprintf("tab %d to receive %d more events", i, n), func() bool { return len(tb.state(0).IDs) >= base+n })
+	}
+}
+
 // allOpen waits until source i of every tab is OPEN.
 func allOpen(t *testing.T, tabs []*tab, i int) {
 	t.Helper()
@@ -198,9 +214,7 @@ func TestShared(t *testing.T) {
 		const topic, session = "shared-eight", "shared-eight"
 		url := fmt.Sprintf("/topics/%s?session=%s", topic, session)
 		tabs := env.openTabs(t, 8)
-		for _, tb := range tabs {
-			tb.call(nil, "tabs.open(%q)", url)
-		}
+		each(tabs, "tabs.open(%q)", url)
 		allOpen(t, tabs, 0)
 		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
 			t.Fatalf("8 shared tabs: server sees %d open streams after %d requests, want 1 and 1", open, reqs)
@@ -237,9 +251,7 @@ func TestShared(t *testing.T) {
 		const session = "shared-native"
 		url := "/topics/shared-native?session=" + session
 		tabs := env.openTabs(t, 8)
-		for _, tb := range tabs {
-			tb.call(nil, "tabs.openNative(%q)", url)
-		}
+		each(tabs, "tabs.openNative(%q)", url)
 		waitUntil(t, 20*time.Second, "6 native streams", func() bool { open, _ := env.streams(t, session); return open >= 6 })
 		// The limit is the absence of something: look for a while for a
 		// seventh stream or a seventh open tab.
@@ -257,9 +269,7 @@ func TestShared(t *testing.T) {
 		if opened != 6 {
 			t.Errorf("native: %d of 8 tabs open, want 6 (the others wait for a connection)", opened)
 		}
-		for _, tb := range tabs {
-			tb.call(nil, "tabs.close(0)")
-		}
+		each(tabs, "tabs.close(0)")
 		t.Logf("8 tabs with native EventSource: 6 streams open, 2 tabs stuck connecting")
 	})
 
@@ -273,10 +283,7 @@ func TestShared(t *testing.T) {
 		}
 		tabs[0].close() // the tab whose source opened the stream
 		rest := tabs[1:]
-		for n, tb := range rest {
-			base := len(tb.state(0).IDs)
-			waitUntil(t, 10*time.Second, fmt.Sprintf("tab %d to receive 10 more events", n+1), func() bool { return len(tb.state(0).IDs) >= base+10 })
-		}
+		waitMore(t, rest, 10)
 		for n, tb := range rest {
 			s := tb.state(0)
 			if lost, dup := gaps(t, s.IDs); lost != 0 || dup != 0 || s.Errors != 0 || s.Opens != 1 {
@@ -326,10 +333,7 @@ func TestShared(t *testing.T) {
 		}
 		tabs[0].close() // its token will expire with nobody there to refresh it
 		waitUntil(t, 15*time.Second, "the reconnect with a fresh token", func() bool { _, reqs := env.streams(t, session); return reqs >= 2 })
-		for n, tb := range tabs[1:] {
-			base := len(tb.state(0).IDs)
-			waitUntil(t, 10*time.Second, fmt.Sprintf("tab %d to receive 5 more events", n+1), func() bool { return len(tb.state(0).IDs) >= base+5 })
-		}
+		waitMore(t, tabs[1:], 5)
 		live := 0
 		for n, tb := range tabs[1:] {
 			var c int
@@ -392,10 +396,8 @@ func TestShared(t *testing.T) {
 		const session = "shared-leader"
 		url := "/events?interval=50ms&session=" + session
 		tabs := env.openTabs(t, 4)
-		for _, tb := range tabs {
-			tb.call(nil, "tabs.disableSharedWorker()")
-			tb.call(nil, "tabs.open(%q)", url)
-		}
+		each(tabs, "tabs.disableSharedWorker()")
+		each(tabs, "tabs.open(%q)", url)
 		allOpen(t, tabs, 0)
 		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
 			t.Fatalf("4 tabs without SharedWorker: %d open streams after %d requests, want 1 and 1", open, reqs)
@@ -419,10 +421,7 @@ func TestShared(t *testing.T) {
 			}
 			alive[leader].close() // mid-stream: events arrive every 50 ms
 			alive = append(alive[:leader:leader], alive[leader+1:]...)
-			for n, tb := range alive {
-				base := len(tb.state(0).IDs)
-				waitUntil(t, 15*time.Second, fmt.Sprintf("round %d: tab %d to receive 20 more events", round, n), func() bool { return len(tb.state(0).IDs) >= base+20 })
-			}
+			waitMore(t, alive, 20)
 		}
 		total := 0
 		for n, tb := range alive {

@@ -63,6 +63,24 @@ export interface WasmEventSourceInit extends EventSourceInit {
    * the connection fails with one error event whose message says why.
    */
   fallback?: 'native';
+  /**
+   * Share one stream with this origin's other tabs that open the same stream
+   * (same URL, settings and header identity: see shareKey). The stream and
+   * the Go instance live in a SharedWorker, so the tabs use one connection
+   * and a second tab does not load the module; a tab that joins starts from
+   * the stream's next event. Where SharedWorker is missing, one tab leads
+   * (Web Locks) and relays events (BroadcastChannel), and another takes over
+   * from Last-Event-ID when it leaves; without either API the source runs
+   * unshared. Requests with a body are never shared.
+   */
+  shared?: boolean;
+  /**
+   * With `shared`: sources with static headers share only when the headers
+   * are equal; a headers function shares only with sources that give the
+   * same shareKey (and use a function too), and any of their tabs may be
+   * asked to run it. Use a key that names the identity, e.g. the user id.
+   */
+  shareKey?: string;
 }
 
 /** The error event: a plain Event with details when they are known. */
