@@ -28,7 +28,7 @@ PKG := build/package
 package: wasm
 	rm -rf $(PKG) build/eventsource-wasm-*.tgz && mkdir -p $(PKG)
 	cp web/package/package.json web/package/README.md LICENSE $(PKG)/
-	cp web/eventsource-wasm.js web/eventsource-wasm.d.ts $(DIST)/eventsource.wasm $(DIST)/wasm_exec.js $(PKG)/
+	cp web/eventsource-wasm.js web/eventsource-wasm.d.ts web/eventsource-shared*.js $(DIST)/eventsource.wasm $(DIST)/wasm_exec.js $(PKG)/
 	cp $(GOROOT)/LICENSE $(PKG)/wasm_exec.LICENSE
 	chmod 644 $(PKG)/*
 	cd $(PKG) && npm publish --dry-run --loglevel=warn

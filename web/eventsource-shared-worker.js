@@ -5,6 +5,8 @@
 // neither opens a connection nor starts the module.
 //
 // Messages, tab → worker:
+//   {t:'files', wasmURL, wasmExecURL}  the page's configure(): the first
+//                                       tab's apply, before the module loads
 //   {t:'hello', lock}            the tab holds Web Lock `lock` while alive
 //   {t:'open', id, url, cfg}     subscribe source id (cloneableConfig)
 //   {t:'close', id}              unsubscribe it
@@ -20,7 +22,7 @@
 // tab): its subscriptions end at once, and a stream left without any
 // subscriber is closed at once.
 
-import { ready } from './eventsource-wasm.js';
+import { configure, ready } from './eventsource-wasm.js';
 import { shareKeyOf } from './eventsource-shared-key.js';
 
 const CONNECTING = 0;
@@ -58,6 +60,15 @@ class Tab {
 
   #receive(msg) {
     switch (msg?.t) {
+      case 'files':
+        if (!loading && (msg.wasmURL || msg.wasmExecURL)) {
+          try {
+            configure({ wasmURL: msg.wasmURL, wasmExecURL: msg.wasmExecURL });
+          } catch {
+            // the module is already loading: the first tab's files stand
+          }
+        }
+        break;
       case 'hello':
         this.#watchLock(msg.lock);
         break;

@@ -21,10 +21,10 @@ const sources = new Map(); // source id → its connect arguments
 /**
  * Returns the transport a shared source uses, or null when it has to run
  * unshared. loadBridge loads this page's own Go instance (the fallback's
- * leader needs it).
+ * leader needs it); files are configure()'s URLs, null for the defaults.
  */
-export function sharedTransport(url, cfg, loadBridge) {
-  if (!refused && typeof SharedWorker === 'function' && startWorker()) return workerTransport;
+export function sharedTransport(url, cfg, loadBridge, files) {
+  if (!refused && typeof SharedWorker === 'function' && startWorker(files)) return workerTransport;
   if (globalThis.navigator?.locks && typeof BroadcastChannel === 'function' && globalThis.crypto?.subtle &&
       shareKeyOf(url, cloneableConfig(cfg)) !== null) {
     return leaderTransport(loadBridge);
@@ -44,12 +44,14 @@ const workerTransport = {
   },
 };
 
-function startWorker() {
+function startWorker(files) {
   if (port) return true;
   let worker;
   try {
     // Written out in full so that bundlers (Vite, webpack) see the worker.
-    worker = new SharedWorker(new URL('./eventsource-shared-worker.js', import.meta.url), { type: 'module', name: 'eventsource-wasm' });
+    worker = files.sharedWorkerURL
+      ? new SharedWorker(files.sharedWorkerURL, { type: 'module', name: 'eventsource-wasm' })
+      : new SharedWorker(new URL('./eventsource-shared-worker.js', import.meta.url), { type: 'module', name: 'eventsource-wasm' });
   } catch {
     refused = true; // disabled, or not allowed in this context
     return false;
@@ -57,6 +59,7 @@ function startWorker() {
   worker.onerror = () => fail('eventsource-wasm: the shared worker did not start');
   port = worker.port;
   port.onmessage = (e) => receive(e.data); // starts the port
+  port.postMessage({ t: 'files', wasmURL: files.wasmURL, wasmExecURL: files.wasmExecURL });
   holdLock();
   globalThis.addEventListener?.('pagehide', leave);
   globalThis.addEventListener?.('pageshow', (e) => { if (e.persisted) rejoin(); });

@@ -143,6 +143,12 @@ export interface WasmEventSourceConfig {
   wasmURL?: string | URL;
   /** URL of Go's wasm_exec.js, imported unless globalThis.Go already exists. */
   wasmExecURL?: string | URL;
+  /**
+   * URL of eventsource-shared-worker.js, the SharedWorker of `shared: true`
+   * sources (a module worker that imports eventsource-wasm.js and its
+   * siblings); it loads the module from wasmURL and wasmExecURL.
+   */
+  sharedWorkerURL?: string | URL;
 }
 
 /** Sets where the files are; throws once the first connection has started loading them. */

@@ -23,18 +23,22 @@ let loading = null; // the promise of the bridge
 let lastId = 0; // the last connection id handed to the bridge
 let wasmURL = null; // configure()'s URLs, null for the default next to this module
 let wasmExecURL = null;
+let sharedWorkerURL = null;
 
 /**
  * Sets where the module's files are, for pages that host them elsewhere than
  * next to this module (a CDN, a bundler that does not emit them). Call it
- * before the first connection.
- * @param {{ wasmURL?: string | URL, wasmExecURL?: string | URL }} options
+ * before the first connection. sharedWorkerURL locates
+ * eventsource-shared-worker.js for `shared: true` sources; the worker loads
+ * the module from the same wasmURL and wasmExecURL.
+ * @param {{ wasmURL?: string | URL, wasmExecURL?: string | URL, sharedWorkerURL?: string | URL }} options
  */
 export function configure(options = {}) {
   if (loading) throw new Error('eventsource-wasm: configure() must be called before the first connection');
   const url = (v) => (v == null ? null : new URL(v, baseURL()).href);
   wasmURL = url(options.wasmURL);
   wasmExecURL = url(options.wasmExecURL);
+  sharedWorkerURL = url(options.sharedWorkerURL);
 }
 
 /**
@@ -95,7 +99,7 @@ async function load() {
 // when the browser offers neither (eventsource-shared.js).
 async function sharedBridge(url, cfg) {
   const { sharedTransport } = await import('./eventsource-shared.js');
-  return sharedTransport(url, cfg, bridge) ?? bridge();
+  return sharedTransport(url, cfg, bridge, { wasmURL, wasmExecURL, sharedWorkerURL }) ?? bridge();
 }
 
 function baseURL() {
