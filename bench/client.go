@@ -74,6 +74,10 @@ const (
 	wlTicker     = "10 ms ticker, 5 s"
 	wlWarm       = "first event, warm"
 	wlCold       = "first event, cold page"
+	// shared: true in two tabs of a fresh browser context: the first starts
+	// the SharedWorker and its module, the second joins its stream.
+	wlSharedFirst  = "shared: true, first tab (cold)"
+	wlSharedSecond = "shared: true, second tab"
 )
 
 // burstWorkload is one throughput workload.
@@ -243,6 +247,8 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 		prog.printf("%s: %s, %s", prefix, wlCold, c)
 		r.cold(ctx, c)
 	}
+	prog.printf("%s: %s and %s", prefix, wlSharedFirst, wlSharedSecond)
+	r.sharedTabs(ctx)
 	return ctx.Err()
 }
 
@@ -357,32 +363,94 @@ func (r *clientRun) cold(ctx context.Context, c string) {
 	}
 }
 
+// sharedTabs times `shared: true` in a fresh browser context: the first
+// tab's new → first event includes starting the SharedWorker and its
+// module (the cold start); the second tab, opened while the first still
+// listens, joins the worker's stream. The stream is a 10 ms ticker, so the
+// second tab's first event waits up to 10 ms for the next tick; its
+// new → open is the join itself.
+func (r *clientRun) sharedTabs(ctx context.Context) {
+	bcID, dispose, err := newBrowserContext(ctx)
+	if err != nil {
+		r.fail(wlSharedFirst, "wasm", err)
+		return
+	}
+	defer dispose()
+	for _, wl := range []string{wlSharedFirst, wlSharedSecond} {
+		tctx, cancel, err := tabIn(ctx, bcID)
+		if err != nil {
+			r.fail(wl, "wasm", err)
+			return
+		}
+		defer cancel() // the first tab stays open while the second joins
+		var out map[string]float64
+		err = chromedp.Run(tctx, network.Disable(),
+			chromedp.Navigate(r.base+"/bench/page/index.html?shared=1&timeout=20000"))
+		if err == nil {
+			err = eval(tctx, "window.sharedResult", &out, 25*time.Second)
+		}
+		if err != nil {
+			r.fail(wl, "wasm", err)
+			return
+		}
+		r.add(wl, "wasm", "new→event ms", out["sinceNewMs"])
+		r.add(wl, "wasm", "new→open ms", out["openSinceNewMs"])
+	}
+}
+
 // isolatedTab opens a tab in a new browser context: its own HTTP cache,
 // connections and renderer process, so nothing compiled or cached by
-// earlier pages is reused. (chromedp.WithNewBrowserContext cannot be used:
-// headless Chromium only opens a tab in a new context in a new window.)
+// earlier pages is reused.
 func isolatedTab(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	bcID, dispose, err := newBrowserContext(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tctx, cancel, err := tabIn(ctx, bcID)
+	if err != nil {
+		dispose()
+		return nil, nil, err
+	}
+	return tctx, func() {
+		cancel()
+		dispose()
+	}, nil
+}
+
+// newBrowserContext creates a browser context (a fresh profile in memory)
+// and returns its id and a function that disposes of it.
+func newBrowserContext(ctx context.Context) (cdp.BrowserContextID, func(), error) {
 	var bcID cdp.BrowserContextID
-	var tID target.ID
 	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
-		ex := cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser)
 		var err error
-		if bcID, err = target.CreateBrowserContext().WithDisposeOnDetach(true).Do(ex); err != nil {
-			return err
-		}
-		tID, err = target.CreateTarget("about:blank").WithBrowserContextID(bcID).WithNewWindow(true).Do(ex)
+		bcID, err = target.CreateBrowserContext().WithDisposeOnDetach(true).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
 		return err
 	}))
 	if err != nil {
-		return nil, nil, fmt.Errorf("new browser context: %w", err)
+		return "", nil, fmt.Errorf("new browser context: %w", err)
 	}
-	tctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(tID))
-	return tctx, func() {
-		cancel() // closes the tab
+	return bcID, func() {
 		chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
 			return target.DisposeBrowserContext(bcID).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
 		}))
 	}, nil
+}
+
+// tabIn opens a tab in browser context bcID; cancelling closes it.
+// (chromedp.WithNewBrowserContext cannot be used: headless Chromium only
+// opens a tab in a new context in a new window.)
+func tabIn(ctx context.Context, bcID cdp.BrowserContextID) (context.Context, context.CancelFunc, error) {
+	var tID target.ID
+	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		tID, err = target.CreateTarget("about:blank").WithBrowserContextID(bcID).WithNewWindow(true).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		return err
+	}))
+	if err != nil {
+		return nil, nil, fmt.Errorf("new tab: %w", err)
+	}
+	tctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(tID))
+	return tctx, cancel, nil
 }
 
 // eval evaluates expr in the page, awaiting a promise, into out.

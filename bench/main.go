@@ -7,7 +7,8 @@
 //     eventsource-parser in Node on the same bytes, and broker fan-out;
 //   - the client in headless Chromium: native EventSource, our
 //     WasmEventSource and the JS libraries, several rounds in alternating
-//     order;
+//     order; and with `shared: true`, a second tab's first event against the
+//     first tab's cold start;
 //   - the server under load against a minimal express server.
 //
 // Run it from the repository root after `make wasm`, `make chromium` and

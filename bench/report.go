@@ -262,6 +262,16 @@ func writeClient(w *strings.Builder, c *ClientResult) {
 		}
 		p("\n")
 	}
+	if first, second := c.Workloads[wlSharedFirst]["wasm"], c.Workloads[wlSharedSecond]["wasm"]; first != nil && second != nil {
+		p("### `shared: true`: the second tab skips the cold start\n\n")
+		p("Two tabs of a fresh browser context open `new WasmEventSource('/events?interval=10ms', { shared: true })`, the second while the first still listens. ")
+		p("The first tab starts the SharedWorker, which fetches and starts the module and opens the stream; the second joins that stream over the worker's MessagePort, ")
+		p("so its first event is the stream's next tick (up to 10 ms later).\n\n")
+		p("| tab | new → open ms | new → first event ms |\n|---|---|---|\n")
+		p("| first (cold: worker + module + connection) | %s | %s |\n", cell(first["new→open ms"], "%.1f"), cell(first["new→event ms"], "%.1f"))
+		p("| second (joins the stream) | %s | %s |\n", cell(second["new→open ms"], "%.1f"), cell(second["new→event ms"], "%.1f"))
+		p("\n")
+	}
 	if len(c.Errors) > 0 {
 		p("### Failures\n\n")
 		for _, e := range c.Errors {

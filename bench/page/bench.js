@@ -210,12 +210,35 @@ async function cold(name, timeoutMs) {
   return res;
 }
 
+// sharedTab measures `new WasmEventSource(url, { shared: true })` → open
+// and → first event, and leaves the source open for the next tab to join.
+async function sharedTab(timeoutMs) {
+  const { WasmEventSource } = await import('/eventsource-wasm.js');
+  const tNew = performance.now();
+  const es = new WasmEventSource('/events?interval=10ms', { shared: true });
+  return new Promise((resolve, reject) => {
+    let tOpen = 0;
+    const timer = setTimeout(() => reject(new Error(`shared: no event in ${timeoutMs} ms`)), timeoutMs);
+    es.onopen = () => { tOpen ||= performance.now(); };
+    es.onerror = (e) => { if (es.readyState === 2) reject(new Error(`shared: ${e.message ?? 'error'}`)); };
+    es.onmessage = () => {
+      const t1 = performance.now();
+      clearTimeout(timer);
+      es.onmessage = null;
+      resolve({ sinceNewMs: t1 - tNew, openSinceNewMs: tOpen - tNew });
+    };
+  });
+}
+
 window.bench = bench;
 const params = new URLSearchParams(location.search);
 const status = document.getElementById('status');
 if (params.has('cold')) {
   window.coldResult = cold(params.get('cold'), Number(params.get('timeout') || 20000));
   window.coldResult.then((r) => { status.textContent = JSON.stringify(r); }, (e) => { status.textContent = String(e); });
+} else if (params.has('shared')) {
+  window.sharedResult = sharedTab(Number(params.get('timeout') || 20000));
+  window.sharedResult.then((r) => { status.textContent = JSON.stringify(r); }, (e) => { status.textContent = String(e); });
 } else {
   status.textContent = 'ready';
 }
