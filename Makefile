@@ -6,7 +6,7 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASMEXEC := $(GOROOT)/lib/wasm
 DIST    := web/dist
 WASMBUILD := GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w'
-NATIVE_PKGS := ./sse/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
+NATIVE_PKGS := ./sse/... ./broker/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
 
 .PHONY: all build wasm package run test vet test-native test-wasm test-browser chromium redis fuzz bench screenshots clean
 

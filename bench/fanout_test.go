@@ -5,14 +5,14 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/broker"
 )
 
 // benchmarkFanout measures the in-memory broker's fan-out: one op is one
 // Publish until every one of n subscribers (each a goroutine reading its
 // subscription, as a stream handler does) has received the message.
 func benchmarkFanout(b *testing.B, n int) {
-	br := server.NewMemoryBroker(server.MemoryBrokerConfig{})
+	br := broker.NewMemoryBroker(broker.MemoryBrokerConfig{})
 	defer br.Close()
 	ctx := context.Background()
 	var pending atomic.Int64
@@ -31,7 +31,7 @@ func benchmarkFanout(b *testing.B, n int) {
 			}
 		}()
 	}
-	msg := server.Message{Data: `{"price":42.5,"symbol":"EVT"}`}
+	msg := broker.Message{Data: `{"price":42.5,"symbol":"EVT"}`}
 	for b.Loop() {
 		pending.Store(int64(n))
 		if _, err := br.Publish(ctx, "fanout", msg); err != nil {

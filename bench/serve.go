@@ -20,8 +20,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
+	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
 // benchHandler is the project's real server plus what the benchmark adds:
@@ -29,7 +30,7 @@ import (
 // /bench/node_modules/ and Go's profiling endpoints under /debug/pprof/.
 // When wasmOverride is set, /eventsource.wasm is that file instead of the
 // embedded module (a build with symbol names, for CPU profiles).
-func benchHandler(srv *server.Server, benchDir, wasmOverride string) http.Handler {
+func benchHandler(srv *fixtures.App, benchDir, wasmOverride string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /bench/page/", http.StripPrefix("/bench/page/", noCache(http.FileServer(http.Dir(filepath.Join(benchDir, "page"))))))
 	mux.Handle("GET /bench/node_modules/", http.StripPrefix("/bench/node_modules/", noCache(moduleFiles(filepath.Join(benchDir, "node_modules")))))
@@ -140,7 +141,7 @@ func quietLogger() *slog.Logger {
 // startServer serves the bench handler on a free loopback port and returns
 // its base URL and the function that stops it.
 func startServer(ctx context.Context, benchDir, wasmOverride string) (string, func(), error) {
-	srv, err := server.New(server.Config{Logger: quietLogger(), WriteTimeout: time.Minute})
+	srv, err := fixtures.New(fixtures.Config{Static: web.FS, Logger: quietLogger(), WriteTimeout: time.Minute})
 	if err != nil {
 		return "", nil, fmt.Errorf("bench server: %w", err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -12,12 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/andybalholm/brotli"
+	"github.com/eventsource-wasm/eventsource-wasm/web/compress"
 )
 
-// BrotliBudget is the most eventsource.wasm may weigh brotli-compressed
-// (600 KB, counted in decimal kilobytes: the stricter reading).
-const BrotliBudget = 600_000
+// BrotliBudget is the most eventsource.wasm may weigh brotli-compressed.
+const BrotliBudget = compress.ModuleBudget
 
 // SizeResult is the module-size section.
 type SizeResult struct {
@@ -217,17 +215,13 @@ func measure(b []byte) Sizes {
 // brotliBest and gzipBest compress as web/precompress does for serving.
 func brotliBest(b []byte) []byte {
 	var buf bytes.Buffer
-	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
-	w.Write(b) // writes to a bytes.Buffer cannot fail
-	w.Close()
+	compress.Brotli(&buf, b) // writes to a bytes.Buffer cannot fail
 	return buf.Bytes()
 }
 
 func gzipBest(b []byte) []byte {
 	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level
-	w.Write(b)
-	w.Close()
+	compress.Gzip(&buf, b) // writes to a bytes.Buffer cannot fail
 	return buf.Bytes()
 }
 

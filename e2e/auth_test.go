@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 // jsLogin is a JavaScript helper: login(ttl) gets a fresh bearer token.
@@ -35,7 +35,7 @@ type authResult struct {
 // duplicate.
 func TestAuth(t *testing.T) {
 	requireWasm(t)
-	ts := startServer(t, server.Config{})
+	ts := startServer(t, fixtures.Config{})
 	p := openPage(t, ts, "/conformance.html", 60*time.Second)
 
 	t.Run("token-refresh", func(t *testing.T) {

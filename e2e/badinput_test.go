@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 // TestBadInput feeds the module streams it must refuse or repair: events
@@ -17,7 +17,7 @@ import (
 // new WasmEventSource afterwards still works and the console stays clean.
 func TestBadInput(t *testing.T) {
 	requireWasm(t)
-	ts := startServer(t, server.Config{})
+	ts := startServer(t, fixtures.Config{})
 	p := openPage(t, ts, "/conformance.html", 90*time.Second)
 
 	tooBig := []struct {

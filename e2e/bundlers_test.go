@@ -16,7 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 // packedTarball returns the tarball that `make package` wrote to build/.
@@ -103,7 +103,7 @@ func TestBundlers(t *testing.T) {
 	b := newProbeBrowser(t)
 	for _, bundler := range []string{"vite", "esbuild"} {
 		mux := http.NewServeMux()
-		srv := newServer(t, server.Config{AllowOrigins: []string{}, Logger: quietLogger(t)}).Handler()
+		srv := newServer(t, fixtures.Config{AllowOrigins: []string{}, Logger: quietLogger(t)}).Handler()
 		mux.Handle("/events", srv)
 		mux.Handle("/auth/", srv)
 		mux.Handle("/", http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", bundler))))

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 // closeResult is what the close scenarios return.
@@ -19,7 +19,7 @@ type closeResult struct {
 // and the page no further event, whatever state the connection was in.
 func TestClose(t *testing.T) {
 	requireWasm(t)
-	ts := startServer(t, server.Config{})
+	ts := startServer(t, fixtures.Config{})
 	p := openPage(t, ts, "/conformance.html", 60*time.Second)
 
 	// quiet is how long the test waits after close(): ten reconnection

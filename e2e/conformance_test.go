@@ -10,7 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 // caseResult mirrors one entry of window.conformance.results.
@@ -56,7 +56,7 @@ func TestConformance(t *testing.T) {
 	if !self {
 		requireWasm(t)
 	}
-	ts := startServer(t, server.Config{})
+	ts := startServer(t, fixtures.Config{})
 	path := "/conformance.html?autorun=1&xorigin=" + url.QueryEscape(ts.XOrigin) + "&xdenied=" + url.QueryEscape(ts.XDenied)
 	if self {
 		path += "&self=1"

@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
@@ -73,7 +73,7 @@ type demoPage struct {
 
 // openDemo starts the server and a browser on the demo page at path, and
 // waits until demo.wasm reports ready.
-func openDemo(t *testing.T, cfg server.Config, path string, timeout time.Duration) *demoPage {
+func openDemo(t *testing.T, cfg fixtures.Config, path string, timeout time.Duration) *demoPage {
 	t.Helper()
 	requireWasm(t)
 	if _, err := fs.Stat(web.FS, "dist/demo.wasm"); err != nil {
@@ -180,7 +180,7 @@ func demoMaskTS(evs [][]string) []string {
 // that the verdict says so, and that the WASM pane's request table shows
 // the Last-Event-ID header the server really received on reconnect.
 func TestDemoCompare(t *testing.T) {
-	p := openDemo(t, server.Config{}, "/#compare", 50*time.Second)
+	p := openDemo(t, fixtures.Config{}, "/#compare", 50*time.Second)
 
 	// /events: 8 events 100 ms apart, then the end of the response; the
 	// reconnect (after retry: 300 ms) is answered 204, so both clients stop.
@@ -264,7 +264,7 @@ func TestDemoCompare(t *testing.T) {
 // Last-Event-ID and a new token. Without a token, and with refreshing off,
 // the WASM pane shows the 401.
 func TestDemoAuth(t *testing.T) {
-	p := openDemo(t, server.Config{}, "/#auth", 50*time.Second)
+	p := openDemo(t, fixtures.Config{}, "/#auth", 50*time.Second)
 
 	p.click("#auth-login")
 	if err := chromedp.Run(p.ctx, chromedp.Poll(`document.getElementById("auth-token").dataset.state === "valid"`, nil,
@@ -338,7 +338,7 @@ func (pn demoPane) firstResumeID() int {
 // TestDemoPhoneLayout loads every view at a phone width with both panes
 // streaming and checks that nothing makes the page scroll sideways.
 func TestDemoPhoneLayout(t *testing.T) {
-	p := openDemo(t, server.Config{}, "/?stream=echo&autostart=1#compare", 30*time.Second)
+	p := openDemo(t, fixtures.Config{}, "/?stream=echo&autostart=1#compare", 30*time.Second)
 	if err := chromedp.Run(p.ctx, chromedp.EmulateViewport(390, 844, func(m *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
 		m.Mobile = true
 	})); err != nil {

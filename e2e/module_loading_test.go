@@ -16,7 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 // probeFiles is the probe page: it connects one WasmEventSource as its
@@ -36,7 +36,7 @@ var cspPolicies = map[string]string{
 // probeServer serves the probe under /probe/ (with the CSP its ?csp= names,
 // on the page and on the worker script alike) in front of the project's
 // server.
-func probeServer(t *testing.T, cfg server.Config) *httptest.Server {
+func probeServer(t *testing.T, cfg fixtures.Config) *httptest.Server {
 	t.Helper()
 	sub, err := fs.Sub(probeFiles, "testdata/package")
 	if err != nil {
@@ -167,7 +167,7 @@ func exceptions(msgs []browser.Message) []string {
 // unless an option needs ours.
 func TestModuleCSP(t *testing.T) {
 	requireWasm(t)
-	hs := probeServer(t, server.Config{})
+	hs := probeServer(t, fixtures.Config{})
 	b := newProbeBrowser(t)
 	page := hs.URL + "/probe/probe.html?"
 
@@ -208,7 +208,7 @@ func TestModuleCSP(t *testing.T) {
 // which posts the events it receives to the page.
 func TestModuleWorker(t *testing.T) {
 	requireWasm(t)
-	hs := probeServer(t, server.Config{})
+	hs := probeServer(t, fixtures.Config{})
 	b := newProbeBrowser(t)
 	r, msgs := b.probe(hs.URL + "/probe/probe.html?worker=1")
 	if !r.InWorker || !r.WorkerScope {
@@ -225,8 +225,8 @@ func TestModuleWorker(t *testing.T) {
 // and connects to the page's own server.
 func TestModuleFromCDN(t *testing.T) {
 	requireWasm(t)
-	hs := probeServer(t, server.Config{})
-	cdn := probeServer(t, server.Config{AllowOrigins: []string{"*"}})
+	hs := probeServer(t, fixtures.Config{})
+	cdn := probeServer(t, fixtures.Config{AllowOrigins: []string{"*"}})
 	b := newProbeBrowser(t)
 	for _, worker := range []string{"", "&worker=1"} {
 		r, msgs := b.probe(hs.URL + "/probe/probe.html?module=" + url.QueryEscape(cdn.URL+"/eventsource-wasm.js") + worker)

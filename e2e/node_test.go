@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
@@ -254,7 +254,8 @@ process.exit(0);
 // lifetime and returns its base URL.
 func nodeTestServer(t *testing.T) string {
 	t.Helper()
-	srv, err := server.New(server.Config{
+	srv, err := fixtures.New(fixtures.Config{
+		Static:    web.FS,
 		Heartbeat: time.Second,
 		Logger:    slog.New(slog.DiscardHandler),
 	})

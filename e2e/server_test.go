@@ -21,7 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
@@ -137,7 +137,7 @@ type testServer struct {
 // startServer starts the real server (serving web.FS) with cfg, allowing
 // its own origin cross-origin when cfg.AllowOrigins is nil; the test's
 // cleanup stops it. Both its servers record into the same recorder.
-func startServer(t *testing.T, cfg server.Config) *testServer {
+func startServer(t *testing.T, cfg fixtures.Config) *testServer {
 	t.Helper()
 	if cfg.Logger == nil {
 		// Request logs (5xx answers included: the tests ask for them) would
@@ -154,7 +154,7 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 	strict := httptest.NewUnstartedServer(nil)
 	for _, x := range []struct {
 		hs  *httptest.Server
-		cfg server.Config
+		cfg fixtures.Config
 	}{{main, cfg}, {strict, strictCfg}} {
 		t.Cleanup(x.hs.Close)
 		x.hs.Config.Handler = rec.wrap(newServer(t, x.cfg).Handler())
@@ -167,11 +167,14 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 // newServer makes a server.Server that the test's cleanup closes, which ends
 // its streams, so closing the HTTP server does not wait for them. (Cleanups
 // run last-in first-out: register the HTTP server's Close before this.)
-func newServer(t *testing.T, cfg server.Config) *server.Server {
+func newServer(t *testing.T, cfg fixtures.Config) *fixtures.App {
 	t.Helper()
-	srv, err := server.New(cfg)
+	if cfg.Static == nil {
+		cfg.Static = web.FS
+	}
+	srv, err := fixtures.New(cfg)
 	if err != nil {
-		t.Fatalf("server.New: %v", err)
+		t.Fatalf("fixtures.New: %v", err)
 	}
 	t.Cleanup(func() { srv.Close() })
 	return srv

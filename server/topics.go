@@ -9,66 +9,64 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/eventsource-wasm/eventsource-wasm/broker"
+	"github.com/eventsource-wasm/eventsource-wasm/server/api"
+	"github.com/eventsource-wasm/eventsource-wasm/server/internal/httpapi"
+	"github.com/eventsource-wasm/eventsource-wasm/server/internal/stream"
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 )
 
 var topicPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
 
 // errBadTopic answers a name topicPattern refuses.
-var errBadTopic = errors.New("topic names are 1-128 letters, digits or ._~-")
-
-// resetEvent is the data of the `event: reset` a subscriber gets when its
-// Last-Event-ID is no longer retained: the events after it are lost, so it
-// should resynchronise its state; live events follow.
-type resetEvent struct {
-	Reason      string `json:"reason"` // always "last_event_id_not_retained"
-	LastEventID string `json:"last_event_id"`
-	Message     string `json:"message"`
-}
+var errBadTopic = errors.New("server: topic names are 1-128 letters, digits or ._~-")
 
 // topicName returns the request's topic name, or answers 400 and false
 // when it is not a valid one.
-func topicName(w http.ResponseWriter, r *http.Request) (string, bool) {
-	name := r.PathValue("name")
+func (s *Server) topicName(w http.ResponseWriter, r *http.Request) (string, bool) {
+	name := s.cfg.Topic(r)
 	if !topicPattern.MatchString(name) {
-		badRequest(w, "bad_topic", errBadTopic)
+		httpapi.BadRequest(w, "bad_topic", errBadTopic)
 		return "", false
 	}
 	return name, true
 }
 
-// handleSubscribe serves GET /topics/{name}: a replay of what the client
-// missed after Last-Event-ID (header, or lastEventId query), then live
-// messages.
-func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
-	name, ok := topicName(w, r)
+// Subscribe serves a subscription: a replay of what the client missed
+// after Last-Event-ID (the header, or the lastEventId query parameter),
+// then live messages. A Last-Event-ID the broker no longer retains gets an
+// `event: reset` (api.Reset) first. The retry query parameter sets the
+// client's reconnection time (milliseconds).
+func (s *Server) Subscribe(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.topicName(w, r)
 	if !ok {
 		return
 	}
-	q := newQuery(r)
-	retry := q.retry()
-	if q.err != nil {
-		badRequest(w, "bad_request", q.err)
+	q := httpapi.NewQuery(r)
+	retry := q.Retry()
+	if q.Err != nil {
+		httpapi.BadRequest(w, "bad_request", q.Err)
 		return
 	}
-	after := lastEventID(r)
+	after := httpapi.LastEventID(r)
 	// The subscription lasts as long as the stream, which may outlive the
-	// handler (see detach): sub.Close ends it, not the request's context.
+	// handler (see Config.TakeOverHTTP1): sub.Close ends it, not the
+	// request's context.
 	ctx := context.WithoutCancel(r.Context())
-	sub, err := s.broker.Subscribe(ctx, name, after)
-	var reset *resetEvent
-	if errors.Is(err, ErrIDNotRetained) {
-		reset = &resetEvent{Reason: "last_event_id_not_retained", LastEventID: after, Message: err.Error()}
-		sub, err = s.broker.Subscribe(ctx, name, "")
+	sub, err := s.cfg.Broker.Subscribe(ctx, name, after)
+	var reset *api.Reset
+	if errors.Is(err, broker.ErrIDNotRetained) {
+		reset = &api.Reset{Reason: api.ResetNotRetained, LastEventID: after, Message: err.Error()}
+		sub, err = s.cfg.Broker.Subscribe(ctx, name, "")
 	}
-	if errors.Is(err, ErrUnavailable) {
+	if errors.Is(err, broker.ErrUnavailable) {
 		// A 503 would make a native EventSource give up for good. A stream
 		// that ends at once makes every client retry after its reconnection
 		// time, and resume by id once the broker is back.
 		s.log.Warn("broker subscribe failed", "err", err)
-		if st := s.startStream(w, r, streamOptions{retry: retry}); st != nil {
-			st.comment("broker unavailable: reconnect later")
-			st.end()
+		if st := s.streams.Start(w, r, stream.Options{Retry: retry}); st != nil {
+			st.Comment("broker unavailable: reconnect later")
+			st.End()
 		}
 		return
 	}
@@ -76,54 +74,52 @@ func (s *Server) handleSubscribe(w http.ResponseWriter, r *http.Request) {
 		s.brokerError(w, "subscribe", err)
 		return
 	}
-	st := s.startStream(w, r, streamOptions{retry: retry, detach: true})
+	st := s.streams.Start(w, r, stream.Options{Retry: retry, TakeOver: true})
 	if st == nil {
 		sub.Close()
 		return
 	}
 	serve := func() {
-		defer st.end()
+		defer st.End()
 		defer sub.Close() // first: once a detached stream ends, Close may return
 		if reset != nil {
 			b, _ := json.Marshal(reset) // plain strings: cannot fail
-			if !st.send(sse.Event{Type: "reset", Data: string(b)}) {
+			if !st.Send(sse.Event{Type: "reset", Data: string(b)}) {
 				return
 			}
 		}
 		for {
-			wk := st.wait(nil, sub.Messages(), nil)
-			if wk.why != wokeMessage || !wk.ok {
+			wk := st.Wait(nil, sub.Messages(), nil)
+			if wk.Why != stream.WokeMessage || !wk.OK {
 				// A dropped slow subscriber's stream ends here; the client
 				// reconnects with its Last-Event-ID and resumes.
 				return
 			}
-			if !st.send(sse.Event{ID: wk.msg.ID, Type: wk.msg.Type, Data: wk.msg.Data}) {
+			if !st.Send(sse.Event{ID: wk.Msg.ID, Type: wk.Msg.Type, Data: wk.Msg.Data}) {
 				return
 			}
 		}
 	}
-	// Topic streams are the ones held open by the thousand: they give
-	// net/http's per-connection state back.
-	if !st.detach(w, r, serve) {
+	if !st.Detach(w, r, serve) {
 		serve()
 	}
 }
 
-// handlePublish serves POST /topics/{name}: the body is the data, the
-// optional query parameters event and id the type and id.
-func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
-	name, ok := topicName(w, r)
+// Publish serves a publish: the body is the data, the optional query
+// parameters event and id the type and id. It answers api.Published.
+func (s *Server) Publish(w http.ResponseWriter, r *http.Request) {
+	name, ok := s.topicName(w, r)
 	if !ok {
 		return
 	}
-	q := newQuery(r)
-	m := Message{Type: q.name("event"), ID: q.name("id")}
-	if q.err != nil {
-		badRequest(w, "bad_request", q.err)
+	q := httpapi.NewQuery(r)
+	m := broker.Message{Type: q.Name("event"), ID: q.Name("id")}
+	if q.Err != nil {
+		httpapi.BadRequest(w, "bad_request", q.Err)
 		return
 	}
 	var body []byte
-	answered, err := s.readBody(w, func() (err error) {
+	answered, err := httpapi.ReadBody(w, s.cfg.BodyReadTimeout, func() (err error) {
 		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxPublishBytes))
 		return err
 	})
@@ -133,32 +129,32 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large",
+			httpapi.WriteError(w, http.StatusRequestEntityTooLarge, "body_too_large",
 				fmt.Sprintf("the body exceeds %d bytes", s.cfg.MaxPublishBytes))
 			return
 		}
-		badRequest(w, "bad_body", fmt.Errorf("read body: %w", err))
+		httpapi.BadRequest(w, "bad_body", fmt.Errorf("server: read body: %w", err))
 		return
 	}
 	m.Data = string(body)
-	id, err := s.broker.Publish(r.Context(), name, m)
+	id, err := s.cfg.Broker.Publish(r.Context(), name, m)
 	if err != nil {
 		s.brokerError(w, "publish", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"topic": name, "id": id})
+	httpapi.WriteJSON(w, http.StatusOK, api.Published{Topic: name, ID: id})
 }
 
 // brokerError maps a broker error to its HTTP answer.
 func (s *Server) brokerError(w http.ResponseWriter, op string, err error) {
 	switch {
-	case errors.Is(err, ErrMalformedID):
-		badRequest(w, "malformed_id", err)
-	case errors.Is(err, ErrIDNotIncreasing):
-		writeError(w, http.StatusConflict, "id_not_increasing", err.Error())
+	case errors.Is(err, broker.ErrMalformedID):
+		httpapi.BadRequest(w, "malformed_id", err)
+	case errors.Is(err, broker.ErrIDNotIncreasing):
+		httpapi.WriteError(w, http.StatusConflict, "id_not_increasing", err.Error())
 	default:
 		s.log.Warn("broker "+op+" failed", "err", err)
 		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusServiceUnavailable, "broker_unavailable", op+": "+err.Error())
+		httpapi.WriteError(w, http.StatusServiceUnavailable, "broker_unavailable", op+": "+err.Error())
 	}
 }

@@ -26,7 +26,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
@@ -81,7 +81,7 @@ func run(outDir string, timeout time.Duration) error {
 
 // startServer serves the project's server on a free loopback port.
 func startServer() (base string, stop func(), err error) {
-	srv, err := server.New(server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := fixtures.New(fixtures.Config{Static: web.FS, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return "", nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource-wasm/server/api"
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
@@ -52,24 +53,12 @@ func testContext(t *testing.T) context.Context {
 	return ctx
 }
 
-// echoed is the part of /echo's first event the tests look at.
-type echoed struct {
-	Method           string   `json:"method"`
-	LastEventID      *string  `json:"last_event_id"`
-	LastEventIDQuery *string  `json:"last_event_id_query"`
-	Authorization    *string  `json:"authorization"`
-	Accept           string   `json:"accept"`
-	HeaderNames      []string `json:"header_names"`
-	BodyBytes        int64    `json:"body_bytes"`
-	Connection       int64    `json:"connection"`
-}
-
-func decodeEcho(t *testing.T, ev sse.Event) echoed {
+func decodeEcho(t *testing.T, ev sse.Event) api.EchoRequest {
 	t.Helper()
 	if ev.Type != "echo" {
 		t.Fatalf("event %+v: want the echo event", ev)
 	}
-	var e echoed
+	var e api.EchoRequest
 	if err := json.Unmarshal([]byte(ev.Data), &e); err != nil {
 		t.Fatalf("echo data %q: %v", ev.Data, err)
 	}
@@ -231,9 +220,7 @@ func TestJSInvalidRequestFails(t *testing.T) {
 			if c.ReadyState() != Closed {
 				t.Errorf("state %v, want CLOSED", c.ReadyState())
 			}
-			var info struct {
-				Requests int `json:"requests"`
-			}
+			var info api.Session
 			body := fetchText(t, "GET", serverURL(t, "/sessions/"+id))
 			if err := json.Unmarshal([]byte(body), &info); err != nil || info.Requests != 0 {
 				t.Errorf("the server saw %q (%v), want no request", body, err)
@@ -277,10 +264,7 @@ func TestJSCloseLeavesNoRequest(t *testing.T) {
 	}
 	c.Close()
 	time.Sleep(300 * time.Millisecond)
-	var info struct {
-		Requests    int `json:"requests"`
-		OpenStreams int `json:"open_streams"`
-	}
+	var info api.Session
 	body := fetchText(t, "GET", serverURL(t, "/sessions/"+id))
 	if err := json.Unmarshal([]byte(body), &info); err != nil {
 		t.Fatalf("%q: %v", body, err)
@@ -291,10 +275,7 @@ func TestJSCloseLeavesNoRequest(t *testing.T) {
 }
 
 func TestJSTokenRefreshKeepsLastEventID(t *testing.T) {
-	type login struct {
-		Token string `json:"token"`
-	}
-	var tok login
+	var tok api.Login
 	calls := 0
 	headers := func(ctx context.Context) (map[string]string, error) {
 		// Calls 1 and 2 use the first token: the second meets its expiry

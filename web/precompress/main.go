@@ -8,7 +8,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/andybalholm/brotli"
+	"github.com/eventsource-wasm/eventsource-wasm/web/compress"
 )
 
 func main() {
@@ -49,25 +48,6 @@ func walk(root string) error {
 // compressor writes src's compressed form to w.
 type compressor func(w io.Writer, src []byte) error
 
-func brotliBest(w io.Writer, src []byte) error {
-	bw := brotli.NewWriterOptions(w, brotli.WriterOptions{Quality: brotli.BestCompression, LGWin: 24})
-	if _, err := bw.Write(src); err != nil {
-		return err
-	}
-	return bw.Close()
-}
-
-func gzipBest(w io.Writer, src []byte) error {
-	gw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
-	if err != nil {
-		return err
-	}
-	if _, err := gw.Write(src); err != nil {
-		return err
-	}
-	return gw.Close()
-}
-
 func precompress(name string) error {
 	src, err := os.ReadFile(name)
 	if err != nil {
@@ -76,7 +56,7 @@ func precompress(name string) error {
 	for _, c := range []struct {
 		suffix string
 		fn     compressor
-	}{{".br", brotliBest}, {".gz", gzipBest}} {
+	}{{".br", compress.Brotli}, {".gz", compress.Gzip}} {
 		var buf bytes.Buffer
 		if err := c.fn(&buf, src); err != nil {
 			return fmt.Errorf("%s%s: %w", name, c.suffix, err)

@@ -23,8 +23,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource-wasm/broker"
+	"github.com/eventsource-wasm/eventsource-wasm/broker/redisbroker"
 	"github.com/eventsource-wasm/eventsource-wasm/server"
-	"github.com/eventsource-wasm/eventsource-wasm/server/redisbroker"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
+	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
 func main() {
@@ -60,10 +63,10 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.allowOrigin, "allow-origin", "", "comma-separated `origins` allowed cross-origin with credentials; * lets any origin read without credentials")
 	fs.IntVar(&o.maxStreams, "max-streams", defaultMaxStreams(), "most open event streams, beyond which new ones get 503; 0 for no limit (default: the open-files limit less a reserve)")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "deadline of each event write; a client that stops reading is dropped")
-	fs.DurationVar(&o.tokenTTL, "token-ttl", server.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
+	fs.DurationVar(&o.tokenTTL, "token-ttl", fixtures.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
 	fs.BoolVar(&o.compressStreams, "compress-streams", false, "gzip event streams for clients that accept it (flushed after every event)")
-	fs.IntVar(&o.replaySize, "replay-size", server.DefaultReplaySize, "events kept per topic for replay (approximately, with redis)")
-	fs.Int64Var(&o.replayBytes, "replay-bytes", server.DefaultMaxBytes, "bytes of events the in-memory broker keeps for replay, all topics together; past it the oldest go first, idle topics before busy ones")
+	fs.IntVar(&o.replaySize, "replay-size", broker.DefaultReplaySize, "events kept per topic for replay (approximately, with redis)")
+	fs.Int64Var(&o.replayBytes, "replay-bytes", broker.DefaultMaxBytes, "bytes of events the in-memory broker keeps for replay, all topics together; past it the oldest go first, idle topics before busy ones")
 	fs.StringVar(&o.broker, "broker", "memory", "topic broker: memory, or redis://[user:password@]host:port/db (Redis Streams, shared by several instances)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests to finish")
@@ -113,7 +116,7 @@ const (
 
 // openBroker returns the broker spec names and a function that closes it.
 // A nil broker lets the server make its in-memory one.
-func openBroker(ctx context.Context, spec string, replaySize int, log *slog.Logger) (server.Broker, func() error, error) {
+func openBroker(ctx context.Context, spec string, replaySize int, log *slog.Logger) (broker.Broker, func() error, error) {
 	switch {
 	case spec == "memory":
 		return nil, func() error { return nil }, nil
@@ -150,7 +153,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
-	broker, closeBroker, err := openBroker(ctx, o.broker, o.replaySize, log)
+	br, closeBroker, err := openBroker(ctx, o.broker, o.replaySize, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "eventsource-server:", err)
 		return 2
@@ -166,7 +169,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			origins = append(origins, origin)
 		}
 	}
-	srv, err := server.New(server.Config{
+	srv, err := fixtures.New(fixtures.Config{
+		Static:           web.FS,
 		Heartbeat:        o.heartbeat,
 		AllowOrigins:     origins,
 		MaxStreams:       o.maxStreams,
@@ -175,7 +179,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		CompressStreams:  o.compressStreams,
 		ReplaySize:       o.replaySize,
 		MaxRetainedBytes: o.replayBytes,
-		Broker:           broker,
+		Broker:           br,
 		Logger:           log,
 	})
 	if err != nil {

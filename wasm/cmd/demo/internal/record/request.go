@@ -1,24 +1,14 @@
 package record
 
-import "time"
+import "github.com/eventsource-wasm/eventsource-wasm/server/api"
 
 // Request is one request as the server's session log recorded it
 // (GET /sessions/{id}).
-type Request struct {
-	Time             time.Time `json:"time"`
-	Method           string    `json:"method"`
-	Path             string    `json:"path"`
-	LastEventID      *string   `json:"last_event_id"`
-	LastEventIDQuery *string   `json:"last_event_id_query"`
-	Authorization    *string   `json:"authorization"`
-}
+type Request = api.RequestRecord
 
 // Session is the server's answer to GET /sessions/{id}: how many requests
 // the session made and the most recent ones, oldest first.
-type Session struct {
-	Requests int64     `json:"requests"`
-	Recent   []Request `json:"recent"`
-}
+type Session = api.Session
 
 // LastResume returns the Last-Event-ID of the latest request that sent
 // one, or "".

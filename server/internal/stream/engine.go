@@ -1,0 +1,88 @@
+// Package stream writes event-stream responses for the server's handlers
+// and its fixtures: headers, the opening bytes, one flush per event, write
+// deadlines that drop a client that stopped reading, heartbeats, a bound on
+// open streams, and a clean end for all of them at shutdown.
+//
+// The plain path (stream.go) writes through net/http's ResponseWriter and
+// works over any protocol. For HTTP/1.1 a stream may also take its
+// connection over from net/http to hold less memory while idle
+// (takeover.go); Config.TakeOver switches that on.
+package stream
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config tunes an Engine. Every duration must be positive.
+type Config struct {
+	// Heartbeat is the interval of the comment every stream sends to keep
+	// proxies and clients from timing out an idle connection.
+	Heartbeat time.Duration
+	// WriteTimeout bounds the write of each event: a client that does not
+	// read for that long is dropped.
+	WriteTimeout time.Duration
+	// MaxStreams bounds the open streams; beyond it a request gets 503
+	// with Retry-After. Zero means no limit.
+	MaxStreams int
+	// Compress gzips streams for clients that accept it, flushing the
+	// compressor after every event.
+	Compress bool
+	// TakeOver lets the streams started with Options.TakeOver take their
+	// HTTP/1.1 connection over from net/http (see Stream.Detach).
+	TakeOver bool
+	// Log receives the request log lines of taken-over streams.
+	Log *slog.Logger
+}
+
+// Engine starts streams and ends them all at Close.
+type Engine struct {
+	cfg     Config
+	streams atomic.Int64 // open streams
+
+	closing   chan struct{} // closed by Close: every stream ends
+	closeOnce sync.Once
+	// detached counts the streams that took their connection over, which
+	// http.Server.Shutdown does not wait for: Close does. detachMu orders
+	// their Add against Close's close of closing.
+	detached sync.WaitGroup
+	detachMu sync.Mutex
+}
+
+// New returns an Engine for cfg.
+func New(cfg Config) *Engine {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Engine{cfg: cfg, closing: make(chan struct{})}
+}
+
+// Open returns the number of open streams.
+func (e *Engine) Open() int64 { return e.streams.Load() }
+
+// Closing is closed once Close was called.
+func (e *Engine) Closing() <-chan struct{} { return e.closing }
+
+// Close ends every open stream (cleanly, so clients reconnect elsewhere)
+// and makes new ones fail with 503, ahead of http.Server.Shutdown, which
+// would otherwise wait for streams that never end. It returns once the
+// streams that took their connection over have ended (within the write
+// timeout for a client that stopped reading); Shutdown waits for the
+// others.
+func (e *Engine) Close() {
+	e.closeOnce.Do(func() {
+		e.detachMu.Lock()
+		close(e.closing)
+		e.detachMu.Unlock()
+		e.detached.Wait()
+	})
+}
+
+// errStreamLimit and errShuttingDown are why a stream could not start.
+var (
+	errStreamLimit  = errors.New("server: too many open streams")
+	errShuttingDown = errors.New("server: shutting down")
+)
