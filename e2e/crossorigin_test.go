@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 //go:embed testdata/crossorigin.js
@@ -126,7 +126,7 @@ type followResult struct {
 // console says so once per origin.
 func TestCrossOriginLastEventID(t *testing.T) {
 	requireWasm(t)
-	ts := startServer(t, server.Config{})
+	ts := startServer(t, fixtures.Config{})
 	p := openPage(t, ts, "/conformance.html", 4*time.Minute)
 	const events = 8 // three drops: four connections of two events
 	want := make([]string, events)

@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
@@ -70,7 +70,7 @@ func newSharedEnv(t *testing.T) *sharedEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := startServer(t, server.Config{Static: overlayFS{pages, web.FS}})
+	ts := startServer(t, fixtures.Config{Static: overlayFS{pages, web.FS}})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	bctx, bcancel, err := browser.New(ctx)
