@@ -78,6 +78,7 @@ const (
 	// the SharedWorker and its module, the second joins its stream.
 	wlSharedFirst  = "shared: true, first tab (cold)"
 	wlSharedSecond = "shared: true, second tab"
+	wlReturning    = "first event, returning visitor"
 )
 
 // burstWorkload is one throughput workload.
@@ -246,6 +247,8 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 	for _, c := range order {
 		prog.printf("%s: %s, %s", prefix, wlCold, c)
 		r.cold(ctx, c)
+		prog.printf("%s: %s, %s", prefix, wlReturning, c)
+		r.returning(ctx, c)
 	}
 	prog.printf("%s: %s and %s", prefix, wlSharedFirst, wlSharedSecond)
 	r.sharedTabs(ctx)
@@ -340,14 +343,61 @@ func (r *clientRun) cold(ctx context.Context, c string) {
 		return
 	}
 	defer cancel()
+	r.coldPage(cctx, wlCold, c)
+}
+
+// returning times the first event of a returning visitor: a new browser
+// context loads the bench page once, then a new tab in the same context
+// loads it again, with the library in the HTTP cache (revalidated, 304) and,
+// for ours, the compiled wasm in Chromium's code cache.
+func (r *clientRun) returning(ctx context.Context, c string) {
+	bctx, dispose, err := newBrowserContext(ctx)
+	if err != nil {
+		r.fail(wlReturning, c, err)
+		return
+	}
+	defer dispose()
+	for visit := range 2 {
+		tctx, cancel, err := tabIn(ctx, bctx)
+		if err != nil {
+			r.fail(wlReturning, c, err)
+			return
+		}
+		if visit == 0 {
+			var first map[string]float64
+			err = chromedp.Run(tctx, network.Disable(), chromedp.Navigate(r.coldURL(c)))
+			if err == nil {
+				err = eval(tctx, "window.coldResult", &first, 25*time.Second)
+			}
+			// Chromium writes the wasm code cache once the module has
+			// tiered up, in the background: give it that moment.
+			time.Sleep(2 * time.Second)
+			cancel()
+			if err != nil {
+				r.fail(wlReturning, c, err)
+				return
+			}
+			continue
+		}
+		r.coldPage(tctx, wlReturning, c)
+		cancel()
+	}
+}
+
+func (r *clientRun) coldURL(c string) string {
+	return fmt.Sprintf("%s/bench/page/index.html?cold=%s&timeout=20000", r.base, c)
+}
+
+// coldPage loads the cold-start page for c in tab ctx and records its
+// figures under wl.
+func (r *clientRun) coldPage(ctx context.Context, wl, c string) {
 	var out map[string]float64
-	err = chromedp.Run(cctx, network.Disable(),
-		chromedp.Navigate(fmt.Sprintf("%s/bench/page/index.html?cold=%s&timeout=20000", r.base, c)))
+	err := chromedp.Run(ctx, network.Disable(), chromedp.Navigate(r.coldURL(c)))
 	if err == nil {
-		err = eval(cctx, "window.coldResult", &out, 25*time.Second)
+		err = eval(ctx, "window.coldResult", &out, 25*time.Second)
 	}
 	if err != nil {
-		r.fail(wlCold, c, err)
+		r.fail(wl, c, err)
 		return
 	}
 	for _, m := range []struct{ js, name string }{
@@ -358,7 +408,7 @@ func (r *clientRun) cold(ctx context.Context, c string) {
 		{"readySinceNewMs", "new→ready ms"},
 	} {
 		if v, ok := out[m.js]; ok {
-			r.add(wlCold, c, m.name, v)
+			r.add(wl, c, m.name, v)
 		}
 	}
 }

@@ -33,7 +33,7 @@ import (
 func benchHandler(srv *fixtures.App, benchDir, wasmOverride string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /bench/page/", http.StripPrefix("/bench/page/", noCache(http.FileServer(http.Dir(filepath.Join(benchDir, "page"))))))
-	mux.Handle("GET /bench/node_modules/", http.StripPrefix("/bench/node_modules/", noCache(moduleFiles(filepath.Join(benchDir, "node_modules")))))
+	mux.Handle("GET /bench/node_modules/", http.StripPrefix("/bench/node_modules/", revalidate(moduleFiles(filepath.Join(benchDir, "node_modules")))))
 	mux.Handle("GET /bench/stream", &preencoded{cache: map[[2]int][]byte{}})
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
@@ -103,6 +103,17 @@ func (p *preencoded) stream(count, size int) []byte {
 func noCache(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// revalidate lets the browser keep the JS libraries, asking each time
+// whether they changed (If-Modified-Since, 304), as the server does for our
+// module: a returning visitor's cache holds every contender alike. Cold
+// loads use a new browser context, whose cache is empty.
+func revalidate(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
 		h.ServeHTTP(w, r)
 	})
 }
