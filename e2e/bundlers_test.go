@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,12 +84,52 @@ func npmRun(t *testing.T, dir string, name string, args ...string) string {
 	return stdout.String() + stderr.String()
 }
 
+// viteDev starts Vite's dev server on the fixture in dir and returns its
+// URL; the test's cleanup stops it.
+func viteDev(t *testing.T, dir string) *url.URL {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "node_modules", ".bin", "vite"), "--host", "127.0.0.1", "--port", port, "--strictPort", "--clearScreen=false")
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+	})
+	u, _ := url.Parse("http://127.0.0.1:" + port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(u.String() + "/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return u
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("vite dev server did not answer on %s: %v\n%s", u, err, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // TestBundlers installs the packed package into the fixture apps (their
 // bundlers pinned by a lockfile, installed with npm ci), checks its types
 // with tsc, checks that importing it in Node prints nothing, builds the app
-// with Vite and with esbuild, serves each build in front of the project's
-// server and, in Chromium, receives events from /events and from
-// /auth/bearer-events with an Authorization header.
+// with Vite and with esbuild and runs Vite's dev server, serves each in
+// front of the project's server and, in Chromium, receives events from
+// /events and from /auth/bearer-events with an Authorization header.
 func TestBundlers(t *testing.T) {
 	tarball := packedTarball(t)
 	dir := copyFixture(t, filepath.Join("testdata", "bundlers"))
@@ -100,13 +144,18 @@ func TestBundlers(t *testing.T) {
 	npmRun(t, dir, "npm", "run", "--silent", "build:vite")
 	npmRun(t, dir, "npm", "run", "--silent", "build:esbuild")
 
+	apps := map[string]http.Handler{
+		"vite":     http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", "vite"))),
+		"esbuild":  http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", "esbuild"))),
+		"vite dev": httputil.NewSingleHostReverseProxy(viteDev(t, dir)),
+	}
 	b := newProbeBrowser(t)
-	for _, bundler := range []string{"vite", "esbuild"} {
+	for _, bundler := range []string{"vite", "esbuild", "vite dev"} {
 		mux := http.NewServeMux()
 		srv := newServer(t, fixtures.Config{AllowOrigins: []string{}, Logger: quietLogger(t)}).Handler()
 		mux.Handle("/events", srv)
 		mux.Handle("/auth/", srv)
-		mux.Handle("/", http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", bundler))))
+		mux.Handle("/", apps[bundler])
 		hs := httptest.NewServer(mux)
 		t.Cleanup(hs.Close)
 
@@ -132,7 +181,7 @@ func TestBundlers(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &r); err != nil {
 			t.Fatalf("%s: %v (%s)", bundler, err, raw)
 		}
-		if r.Thrown != "" || r.Bundler != bundler {
+		if r.Thrown != "" || r.Bundler != strings.TrimSuffix(bundler, " dev") {
 			t.Fatalf("%s: %s", bundler, raw)
 		}
 		for name, got := range map[string]struct {
@@ -150,8 +199,9 @@ func TestBundlers(t *testing.T) {
 				}
 			}
 		}
-		// The bundler emitted the wasm under a name of its own: the module
-		// did not fall back to a hand-copied file.
+		// The bundler emitted the wasm under a name of its own (or, in
+		// Vite's dev server, the package's own file): the module did not
+		// fall back to a hand-copied file.
 		if len(r.Wasm) != 1 || r.Wasm[0] == "/eventsource.wasm" {
 			t.Errorf("%s: wasm loaded from %v; want one bundler-emitted file", bundler, r.Wasm)
 		}
