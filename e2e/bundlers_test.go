@@ -127,7 +127,7 @@ func viteDev(t *testing.T, dir string) *url.URL {
 // TestBundlers installs the packed package into the fixture apps (their
 // bundlers pinned by a lockfile, installed with npm ci), checks its types
 // with tsc, checks that importing it in Node prints nothing, builds the app
-// with Vite and with esbuild and runs Vite's dev server, serves each in
+// with Vite, esbuild and webpack and runs Vite's dev server, serves each in
 // front of the project's server and, in Chromium, receives events from
 // /events and from /auth/bearer-events with an Authorization header.
 func TestBundlers(t *testing.T) {
@@ -143,14 +143,16 @@ func TestBundlers(t *testing.T) {
 	npmRun(t, dir, "npm", "run", "--silent", "typecheck")
 	npmRun(t, dir, "npm", "run", "--silent", "build:vite")
 	npmRun(t, dir, "npm", "run", "--silent", "build:esbuild")
+	npmRun(t, dir, "npm", "run", "--silent", "build:webpack")
 
 	apps := map[string]http.Handler{
 		"vite":     http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", "vite"))),
 		"esbuild":  http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", "esbuild"))),
+		"webpack":  http.FileServerFS(os.DirFS(filepath.Join(dir, "dist", "webpack"))),
 		"vite dev": httputil.NewSingleHostReverseProxy(viteDev(t, dir)),
 	}
 	b := newProbeBrowser(t)
-	for _, bundler := range []string{"vite", "esbuild", "vite dev"} {
+	for _, bundler := range []string{"vite", "esbuild", "webpack", "vite dev"} {
 		mux := http.NewServeMux()
 		srv := newServer(t, fixtures.Config{AllowOrigins: []string{}, Logger: quietLogger(t)}).Handler()
 		mux.Handle("/events", srv)

@@ -3,7 +3,7 @@
 // file's URL (--loader:.wasm=file) and hands it to configure().
 import { configure } from 'eventsource-wasm';
 import wasmURL from 'eventsource-wasm/eventsource.wasm';
-import { run } from './app';
+import { run } from './app.js';
 
 configure({ wasmURL });
 run('esbuild');
