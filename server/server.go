@@ -61,6 +61,9 @@ type Config struct {
 	// client that trickles one cannot hold a handler forever
 	// (DefaultBodyReadTimeout).
 	BodyReadTimeout time.Duration
+	// Authorizer, when set, decides who may subscribe and publish (see
+	// Authorizer); nil lets everyone do both.
+	Authorizer Authorizer
 	// Topic returns a request's topic name; the default reads the path
 	// wildcard {topic}. Names that are not 1-128 letters, digits or ._~-
 	// get 400.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 
 	"github.com/eventsource-wasm/eventsource-wasm/broker"
 	"github.com/eventsource-wasm/eventsource-wasm/server/api"
@@ -16,17 +15,12 @@ import (
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 )
 
-var topicPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
-
-// errBadTopic answers a name topicPattern refuses.
-var errBadTopic = errors.New("server: topic names are 1-128 letters, digits or ._~-")
-
 // topicName returns the request's topic name, or answers 400 and false
 // when it is not a valid one.
 func (s *Server) topicName(w http.ResponseWriter, r *http.Request) (string, bool) {
 	name := s.cfg.Topic(r)
-	if !topicPattern.MatchString(name) {
-		httpapi.BadRequest(w, "bad_topic", errBadTopic)
+	if !httpapi.ValidTopic(name) {
+		httpapi.BadRequest(w, "bad_topic", httpapi.ErrBadTopic)
 		return "", false
 	}
 	return name, true
@@ -36,10 +30,11 @@ func (s *Server) topicName(w http.ResponseWriter, r *http.Request) (string, bool
 // after Last-Event-ID (the header, or the lastEventId query parameter),
 // then live messages. A Last-Event-ID the broker no longer retains gets an
 // `event: reset` (api.Reset) first. The retry query parameter sets the
-// client's reconnection time (milliseconds).
+// client's reconnection time (milliseconds). Config.Authorizer is asked
+// first.
 func (s *Server) Subscribe(w http.ResponseWriter, r *http.Request) {
 	name, ok := s.topicName(w, r)
-	if !ok {
+	if !ok || !s.authorize(w, r, name, ActionSubscribe) {
 		return
 	}
 	q := httpapi.NewQuery(r)
@@ -107,9 +102,10 @@ func (s *Server) Subscribe(w http.ResponseWriter, r *http.Request) {
 
 // Publish serves a publish: the body is the data, the optional query
 // parameters event and id the type and id. It answers api.Published.
+// Config.Authorizer is asked first.
 func (s *Server) Publish(w http.ResponseWriter, r *http.Request) {
 	name, ok := s.topicName(w, r)
-	if !ok {
+	if !ok || !s.authorize(w, r, name, ActionPublish) {
 		return
 	}
 	q := httpapi.NewQuery(r)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/eventsource-wasm/eventsource-wasm/broker"
 	"github.com/eventsource-wasm/eventsource-wasm/broker/brokertest"
+
+	"github.com/eventsource-wasm/eventsource-wasm/broker/redisbroker/redistest"
 )
 
 func TestContract(t *testing.T) {
@@ -156,7 +159,7 @@ func TestReplayOvertakenByTrimming(t *testing.T) {
 func TestReadersStop(t *testing.T) {
 	r := sharedRedis(t)
 	base := runtime.NumGoroutine()
-	b, err := New(t.Context(), r.url(), Options{KeyPrefix: prefix(t), Block: 50 * time.Millisecond})
+	b, err := New(t.Context(), r.URL(), Options{KeyPrefix: prefix(t), Block: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +204,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // fast with it; once Redis is back the broker works again and nothing it
 // acknowledged is lost.
 func TestRedisOutage(t *testing.T) {
-	r := ownRedis(t)
+	r := redistest.New(t)
 	b := newTestBroker(t, r, Options{MaxBackoff: 200 * time.Millisecond})
 	ctx := t.Context()
 	first, err := b.Publish(ctx, "t", broker.Message{Data: "before"})
@@ -213,7 +216,7 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sub.Close()
-	r.kill()
+	r.Kill()
 	select {
 	case _, ok := <-sub.Messages():
 		if ok {
@@ -231,7 +234,7 @@ func TestRedisOutage(t *testing.T) {
 	if _, err := b.Subscribe(ctx, "t", first); !errors.Is(err, broker.ErrUnavailable) {
 		t.Fatalf("Subscribe while down: %v, want ErrUnavailable", err)
 	}
-	if err := r.start(); err != nil {
+	if err := r.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	var second string
@@ -251,10 +254,12 @@ func TestRedisOutage(t *testing.T) {
 }
 
 func TestNewFailsWithoutRedis(t *testing.T) {
-	port, err := freePort()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there now
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	defer cancel()
 	if _, err := New(ctx, fmt.Sprintf("redis://127.0.0.1:%d/0", port), Options{}); !errors.Is(err, broker.ErrUnavailable) {

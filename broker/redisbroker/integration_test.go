@@ -16,12 +16,14 @@ import (
 
 	"github.com/eventsource-wasm/eventsource-wasm/server"
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
+
+	"github.com/eventsource-wasm/eventsource-wasm/broker/redisbroker/redistest"
 )
 
 // newInstance starts a server instance on 127.0.0.1 with a Redis broker
 // (prefix shared with the other instances of the test) and returns its
 // base URL.
-func newInstance(t *testing.T, r *redisServer, opts Options) string {
+func newInstance(t *testing.T, r *redistest.Server, opts Options) string {
 	t.Helper()
 	b := newTestBroker(t, r, opts)
 	srv, err := server.New(server.Config{Broker: b, TakeOverHTTP1: true, Logger: slog.New(slog.DiscardHandler)})
@@ -256,7 +258,7 @@ func TestTwoInstances(t *testing.T) {
 // cleanly, publishing answers 503 and subscribing an empty stream meanwhile, the instances
 // reconnect, and every acknowledged event is replayed.
 func TestRedisRestartMidStream(t *testing.T) {
-	r := ownRedis(t)
+	r := redistest.New(t)
 	opts := Options{KeyPrefix: prefix(t), MaxLen: 100000, MaxBackoff: 200 * time.Millisecond}
 	instA, instB := newInstance(t, r, opts), newInstance(t, r, opts)
 	topic := "/topics/live"
@@ -320,7 +322,7 @@ func TestRedisRestartMidStream(t *testing.T) {
 		}
 		received = append(received, ev.ID)
 	}
-	r.kill()
+	r.Kill()
 	end := time.After(5 * time.Second)
 	for open := true; open; {
 		select {
@@ -350,7 +352,7 @@ func TestRedisRestartMidStream(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // a real outage: the probers back off a few times
 	ackedBefore, _ := count()
 
-	if err := r.start(); err != nil {
+	if err := r.Restart(); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, "publishing to work again", func() bool { n, _ := count(); return n >= ackedBefore+50 })

@@ -43,6 +43,9 @@ type Login struct {
 	Token     string `json:"token"`
 	TokenType string `json:"token_type"` // "Bearer"
 	ExpiresIn int64  `json:"expires_in"` // seconds
+	// Topics are the only topics the token may subscribe to; absent when
+	// it may subscribe to any.
+	Topics []string `json:"topics,omitempty"`
 }
 
 // EchoRequest is the data of /echo's first event, `event: echo`: the

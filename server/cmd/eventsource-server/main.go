@@ -44,6 +44,8 @@ type options struct {
 	maxStreams      int
 	writeTimeout    time.Duration
 	tokenTTL        time.Duration
+	publishToken    string
+	subscribeLogin  bool
 	compressStreams bool
 	replaySize      int
 	replayBytes     int64
@@ -64,6 +66,8 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.IntVar(&o.maxStreams, "max-streams", defaultMaxStreams(), "most open event streams, beyond which new ones get 503; 0 for no limit (default: the open-files limit less a reserve)")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "deadline of each event write; a client that stops reading is dropped")
 	fs.DurationVar(&o.tokenTTL, "token-ttl", fixtures.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
+	fs.StringVar(&o.publishToken, "publish-token", "", "bearer `token` that publishing to a topic needs (better from the environment: PUBLISH_TOKEN); empty lets anyone publish")
+	fs.BoolVar(&o.subscribeLogin, "subscribe-login", false, "subscribing to a topic needs a token from /auth/login (which may limit it to topics) or the publish token")
 	fs.BoolVar(&o.compressStreams, "compress-streams", false, "gzip event streams for clients that accept it (flushed after every event)")
 	fs.IntVar(&o.replaySize, "replay-size", broker.DefaultReplaySize, "events kept per topic for replay (approximately, with redis)")
 	fs.Int64Var(&o.replayBytes, "replay-bytes", broker.DefaultMaxBytes, "bytes of events the in-memory broker keeps for replay, all topics together; past it the oldest go first, idle topics before busy ones")
@@ -170,17 +174,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		}
 	}
 	srv, err := fixtures.New(fixtures.Config{
-		Static:           web.FS,
-		Heartbeat:        o.heartbeat,
-		AllowOrigins:     origins,
-		MaxStreams:       o.maxStreams,
-		WriteTimeout:     o.writeTimeout,
-		TokenTTL:         o.tokenTTL,
-		CompressStreams:  o.compressStreams,
-		ReplaySize:       o.replaySize,
-		MaxRetainedBytes: o.replayBytes,
-		Broker:           br,
-		Logger:           log,
+		Static:              web.FS,
+		Heartbeat:           o.heartbeat,
+		AllowOrigins:        origins,
+		MaxStreams:          o.maxStreams,
+		WriteTimeout:        o.writeTimeout,
+		TokenTTL:            o.tokenTTL,
+		PublishToken:        o.publishToken,
+		SubscribeNeedsLogin: o.subscribeLogin,
+		CompressStreams:     o.compressStreams,
+		ReplaySize:          o.replaySize,
+		MaxRetainedBytes:    o.replayBytes,
+		Broker:              br,
+		Logger:              log,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "eventsource-server:", err)

@@ -42,13 +42,13 @@ func TestBadFlagsExit2(t *testing.T) {
 func TestEnvFallbackAndFlagOverride(t *testing.T) {
 	o, err := parseOptions([]string{"-heartbeat", "3s"}, env(map[string]string{
 		"ADDR": "127.0.0.1:9999", "HEARTBEAT": "2s", "ALLOW_ORIGIN": "http://a.test,http://b.test",
-		"COMPRESS_STREAMS": "true", "MAX_STREAMS": "7",
+		"COMPRESS_STREAMS": "true", "MAX_STREAMS": "7", "PUBLISH_TOKEN": "from-env", "SUBSCRIBE_LOGIN": "1",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.addr != "127.0.0.1:9999" || o.heartbeat != 3*time.Second || !o.compressStreams || o.maxStreams != 7 ||
-		o.allowOrigin != "http://a.test,http://b.test" {
+		o.allowOrigin != "http://a.test,http://b.test" || o.publishToken != "from-env" || !o.subscribeLogin {
 		t.Fatalf("options %+v", o)
 	}
 }

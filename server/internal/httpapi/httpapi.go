@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,16 @@ func ReadBody(w http.ResponseWriter, timeout time.Duration, read func() error) (
 	_ = ctrl.SetReadDeadline(time.Time{})
 	return false, err
 }
+
+// topicPattern is what a topic name may be.
+var topicPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
+
+// ErrBadTopic refuses a name ValidTopic refuses.
+var ErrBadTopic = errors.New("server: topic names are 1-128 letters, digits or ._~-")
+
+// ValidTopic reports whether name is a valid topic name: 1-128 letters,
+// digits or ._~- (the unreserved characters of a URL path segment).
+func ValidTopic(name string) bool { return topicPattern.MatchString(name) }
 
 // LastEventID returns the id a reconnecting client resumes from: the
 // Last-Event-ID header, or the lastEventId query parameter when the header

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package redisbroker
+package redistest
 
 import "os/exec"
 

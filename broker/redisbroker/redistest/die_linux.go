@@ -1,4 +1,4 @@
-package redisbroker
+package redistest
 
 import (
 	"os/exec"
