@@ -312,6 +312,112 @@ func TestShared(t *testing.T) {
 		}
 	})
 
+	t.Run("late-joiner-and-close", func(t *testing.T) {
+		const session = "shared-late"
+		url := "/events?interval=100ms&session=" + session
+		tabs := env.openTabs(t, 3)
+		tabs[0].call(nil, "tabs.open(%q)", url)
+		tabs[0].call(nil, "tabs.open(%q)", url) // a second source in the same tab
+		waitUntil(t, 20*time.Second, "5 events", func() bool { return len(tabs[0].state(0).IDs) >= 5 })
+		tabs[1].call(nil, "tabs.open(%q)", url)
+		seen := tabs[0].state(0).IDs // what the first tab had when the second joined
+		allOpen(t, tabs[1:2], 0)
+		waitMore(t, tabs[1:2], 3)
+		late := tabs[1].state(0).IDs
+		first, _ := strconv.Atoi(late[0])
+		last, _ := strconv.Atoi(seen[len(seen)-1])
+		if first <= last-1 || first > last+3 {
+			t.Errorf("the late tab's first event is id %d; the stream was at %d when it joined: want the next event, no replay", first, last)
+		}
+		// Closing one source leaves its tab's other source and the other
+		// tabs on the stream.
+		tabs[0].call(nil, "tabs.close(0)")
+		tabs[2].call(nil, "tabs.open(%q)", url)
+		allOpen(t, tabs[2:], 0)
+		waitMore(t, tabs[1:], 5)
+		if s := tabs[0].state(1); s.RS != 1 || s.Errors != 0 {
+			t.Errorf("the tab's other source: readyState %d, %d errors after its sibling closed", s.RS, s.Errors)
+		}
+		for n, tb := range tabs[1:] {
+			if lost, dup := gaps(t, tb.state(0).IDs); lost != 0 || dup != 0 {
+				t.Errorf("tab %d: %d lost, %d duplicated", n+1, lost, dup)
+			}
+		}
+		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
+			t.Errorf("%d open streams after %d requests, want 1 and 1", open, reqs)
+		}
+	})
+
+	t.Run("bfcache", func(t *testing.T) {
+		// Tab 0 reads stream A alone and stream B with tab 1. When it enters
+		// the back/forward cache it leaves both: A ends, B goes on for tab 1
+		// undisturbed. Back again, it rejoins B and restarts A from its last
+		// event ID.
+		const sessA, sessB = "shared-bf-a", "shared-bf-b"
+		urlA, urlB := "/events?interval=100ms&session="+sessA, "/events?interval=100ms&session="+sessB
+		tabs := env.openTabs(t, 2)
+		tabs[0].call(nil, "tabs.open(%q)", urlA)
+		tabs[0].call(nil, "tabs.open(%q)", urlB)
+		tabs[1].call(nil, "tabs.open(%q)", urlB)
+		allOpen(t, tabs, 0)
+		allOpen(t, tabs[:1], 1)
+		waitMore(t, tabs[:1], 3)
+		if err := chromedp.Run(tabs[0].ctx, chromedp.Navigate(env.ts.URL+"/tab.html?away")); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 2*time.Second, "stream A to end once its only tab left", func() bool { open, _ := env.streams(t, sessA); return open == 0 })
+		waitMore(t, tabs[1:], 5)
+		if s := tabs[1].state(0); s.Errors != 0 {
+			t.Errorf("the tab that stayed saw %d errors: %q", s.Errors, s.Log)
+		}
+		if open, reqs := env.streams(t, sessB); open != 1 || reqs != 1 {
+			t.Errorf("stream B: %d open after %d requests, want 1 and 1", open, reqs)
+		}
+		// history.back() from a timer: a restore from the cache fires no
+		// load event for chromedp to wait for.
+		tabs[0].call(nil, "setTimeout(() => history.back(), 0)")
+		waitUntil(t, 10*time.Second, "the page to come back from the back/forward cache", func() bool {
+			var n int
+			tabs[0].call(&n, "window.tabs ? tabs.restored : 0")
+			return n == 1
+		})
+		waitMore(t, tabs[:1], 3)
+		for i := range 2 {
+			if s := tabs[0].state(i); s.RS != 1 || s.Opens != 2 || s.Errors != 1 {
+				t.Errorf("restored source %d: readyState %d, %d opens, %d errors; want 1, 2, 1 (a reconnection): %q", i, s.RS, s.Opens, s.Errors, s.Log)
+			}
+		}
+		if lost, dup := gaps(t, tabs[0].state(0).IDs); lost != 0 || dup != 0 {
+			t.Errorf("stream A, restarted: %d lost, %d duplicated", lost, dup)
+		}
+		reqsA := env.ts.rec.session(sessA)
+		if len(reqsA) != 2 || !reqsA[1].HasLEID {
+			t.Errorf("stream A after the restore: want a second request with Last-Event-ID:\n%s", requestLines(reqsA))
+		}
+	})
+
+	t.Run("failure-reaches-every-tab", func(t *testing.T) {
+		const session = "shared-fail"
+		// A 404 fails the connection for good: every tab's source closes.
+		url := "/no-such-stream?session=" + session
+		tabs := env.openTabs(t, 2)
+		each(tabs, "tabs.open(%q)", url)
+		for n, tb := range tabs {
+			waitUntil(t, 10*time.Second, fmt.Sprintf("tab %d to close", n), func() bool { return tb.state(0).RS == 2 })
+			if s := tb.state(0); s.Errors != 1 {
+				t.Errorf("tab %d: %d error events, want 1: %q", n, s.Errors, s.Log)
+			}
+		}
+		// The closed stream is gone from the worker: a new source starts a
+		// new request.
+		before := len(env.ts.rec.session(session))
+		tabs[0].call(nil, "tabs.open(%q)", url)
+		waitUntil(t, 10*time.Second, "the new source to close", func() bool { return tabs[0].state(1).RS == 2 })
+		if after := len(env.ts.rec.session(session)); after != before+1 {
+			t.Errorf("a new source after the failure made %d requests, want 1", after-before)
+		}
+	})
+
 	t.Run("headers-function-refresh", func(t *testing.T) {
 		const session = "shared-auth"
 		url := "/auth/events?interval=100ms&retry=50&session=" + session

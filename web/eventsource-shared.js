@@ -6,7 +6,7 @@
 // leader tab elected with Web Locks (eventsource-shared-leader.js); where
 // that is missing too, the source runs unshared.
 
-import { cloneableConfig, shareKeyOf } from './eventsource-shared-key.js';
+import { cloneableConfig, lastIdOf, shareKeyOf } from './eventsource-shared-key.js';
 import { leaderTransport } from './eventsource-shared-leader.js';
 
 const CONNECTING = 0;
@@ -91,14 +91,16 @@ function leave() {
 }
 
 // rejoin subscribes the tab's sources again when it comes back from the
-// back/forward cache: they report a reconnection and start from the
-// stream's next event.
+// back/forward cache: they report a reconnection and join their stream at
+// its next event, or, when no other tab kept it open, start it again from
+// the last event ID they saw.
 function rejoin() {
   if (!away) return;
   away = false;
   holdLock();
   for (const [id, src] of sources) {
     src.onError(CONNECTING, 0, '', '');
+    if (src.last !== undefined) src.cfg = { ...src.cfg, lastEventId: src.last };
     if (sources.has(id)) port.postMessage({ t: 'open', id, url: src.url, cfg: src.cfg });
   }
 }
@@ -115,9 +117,16 @@ function receive(msg) {
     case 'open':
       for (const id of msg.ids) sources.get(id)?.onOpen(msg.status, msg.url);
       break;
-    case 'batch':
-      for (const id of msg.ids) sources.get(id)?.onBatch(msg.batch);
+    case 'batch': {
+      const last = lastIdOf(msg.batch);
+      for (const id of msg.ids) {
+        const src = sources.get(id);
+        if (!src) continue;
+        src.last = last;
+        src.onBatch(msg.batch);
+      }
       break;
+    }
     case 'error':
       for (const id of msg.ids) {
         const src = sources.get(id);

@@ -5,6 +5,8 @@ import { WasmEventSource } from '/eventsource-wasm.js';
 const sources = [];
 let headerCalls = 0;
 let leading = 0; // shared-stream leaderships this tab took (fallback mode)
+let restored = 0; // returns from the back/forward cache
+addEventListener('pageshow', (e) => { if (e.persisted) restored++; });
 
 function watch(es) {
   const rec = { es, log: [], ids: [], data: [], opens: 0, errors: 0, openedAt: performance.now(), firstEventAt: 0 };
@@ -87,4 +89,5 @@ window.tabs = {
   },
   get headerCalls() { return headerCalls; },
   get leading() { return leading; },
+  get restored() { return restored; },
 };
