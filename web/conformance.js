@@ -63,8 +63,14 @@ function delayBucket(ms) {
 
 // withSession tags url with session=, the server's handle on a client's
 // requests; a %SESSION% placeholder (in a redirect target) is filled too,
-// and so are the %XORIGIN% and %XDENIED% origins.
-function withSession(url, session) {
+// and so are the %XORIGIN% and %XDENIED% origins. A local URL (not on the
+// server) is left as it is, but %BLOB% becomes a new blob: URL of a stream.
+function withSession(url, session, local = false) {
+  if (url === '%BLOB%') {
+    const blob = new Blob(['retry: 50\nid: b1\ndata: blob\n\n'], { type: 'text/event-stream' });
+    return URL.createObjectURL(blob);
+  }
+  if (local) return url;
   url = url.replaceAll('%SESSION%', encodeURIComponent(session))
     .replaceAll('%XORIGIN%', params.get('xorigin'))
     .replaceAll('%XDENIED%', params.get('xdenied'));
@@ -568,6 +574,34 @@ const cases = [
     // from ours' requests before comparing them (probe: true).
     probe: true,
   },
+  // URLs that do not reach the server (local: true): no session tag, no
+  // requests to compare. A scheme that cannot stream fails the connection
+  // at once; data: and blob: URLs are read like a stream that then ends.
+  ...[['ftp', 'ftp://127.0.0.1/events'], ['mailto', 'mailto:events@example.com'], ['javascript', 'javascript:1'],
+    ['about-blank', 'about:blank'], ['data-wrong-type', 'data:text/plain,data:%20x%0A%0A']].map(([name, url]) => ({
+    name: `scheme-${name}`,
+    about: `${url}: one error, CLOSED`,
+    url,
+    local: true,
+    timeout: 2000,
+    expect: [/^error rs=2$/],
+  })),
+  {
+    name: 'scheme-data',
+    about: 'a data: URL of type text/event-stream: its events, reconnecting when it ends (origin "null")',
+    url: 'data:text/event-stream,retry:%2050%0Aid:%201%0Adata:%20d%C3%A9j%C3%A0%0A%0A',
+    local: true,
+    stop: { events: 3 },
+    expect: [/^message data="déjà" id="1"/],
+  },
+  {
+    name: 'scheme-blob',
+    about: 'a blob: URL of type text/event-stream (made by the page)',
+    url: '%BLOB%',
+    local: true,
+    stop: { events: 3 },
+    expect: [/^message data="blob" id="b1"/],
+  },
   {
     name: 'big-events',
     about: 'three 1 MiB events',
@@ -622,8 +656,8 @@ async function runCase(c, runId, second) {
   const sessions = { native: `${runId}.${c.name}.native`, wasm: `${runId}.${c.name}.wasm` };
   const probe = c.shape ? shape : record;
   const [nat, ours] = await Promise.all([
-    probe('native', withSession(c.url, sessions.native), c),
-    probe(second, withSession(c.url, sessions.wasm), c),
+    probe('native', withSession(c.url, sessions.native, c.local), c),
+    probe(second, withSession(c.url, sessions.wasm, c.local), c),
   ]);
   [nat.requests, ours.requests] = await Promise.all([requestsOf(sessions.native), requestsOf(sessions.wasm)]);
   const problems = [];
@@ -650,7 +684,7 @@ async function runCase(c, runId, second) {
   }
   return {
     name: c.name, about: c.about, url: c.url, pass: problems.length === 0, problems, sessions,
-    known, diff, preflight: !!c.preflight, probe: !!c.probe, shape: !!c.shape, native: nat, wasm: ours,
+    known, diff, preflight: !!c.preflight, probe: !!c.probe, shape: !!c.shape, local: !!c.local, native: nat, wasm: ours,
   };
 }
 

@@ -11,6 +11,9 @@
 //     text/event-stream, fails the connection: no reconnection follows;
 //   - a network error or the end of a 200 stream reconnects after the
 //     reconnection time, 3 seconds unless the server sent a retry field;
+//   - a URL whose scheme cannot stream (ftp:, mailto:, javascript:,
+//     about:, file:…) fails the connection at once; data: and blob: URLs
+//     are read like any stream;
 //   - redirects are followed, and once a redirected response opened a
 //     stream, reconnections go to the redirect's target, as in Chromium;
 //   - the Last-Event-ID header carries the id's UTF-8 bytes, whatever its

@@ -155,6 +155,11 @@ func runFeeding(ctx context.Context, t transport, absURL string, opts *Options, 
 	}
 	s.parser = sse.NewParser(s.opts.MaxEventSize)
 	s.parser.SetLastEventID(s.opts.LastEventID)
+	if scheme, ok := streamable(absURL); !ok {
+		err := &Error{Message: "a " + scheme + ": URL cannot be streamed"}
+		h.Error(err, Closed)
+		return err
+	}
 
 	for {
 		o := s.connect(ctx)
