@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,6 +80,9 @@ const (
 	wlSharedFirst  = "shared: true, first tab (cold)"
 	wlSharedSecond = "shared: true, second tab"
 	wlReturning    = "first event, returning visitor"
+	// Ours only: the returning visitor with the content-hashed, immutable
+	// URL of eventsource.wasm, which the browser does not even revalidate.
+	wlReturningImmutable = "first event, returning visitor, immutable wasm URL"
 )
 
 // burstWorkload is one throughput workload.
@@ -109,11 +113,12 @@ func burstExpr(bw burstWorkload, c string, s clientSizes, timeout time.Duration)
 
 // clientRun collects one section's measurements.
 type clientRun struct {
-	cfg   *config
-	base  string
-	sizes clientSizes
-	vals  map[string]map[string]map[string][]float64
-	errs  []string
+	cfg        *config
+	base       string
+	hashedWasm string // the content-hashed URL path of eventsource.wasm
+	sizes      clientSizes
+	vals       map[string]map[string]map[string][]float64
+	errs       []string
 }
 
 func (r *clientRun) add(wl, c, metric string, v float64) {
@@ -149,6 +154,9 @@ func runClient(ctx context.Context, cfg *config) (*ClientResult, error) {
 	defer cancel()
 
 	r := &clientRun{cfg: cfg, base: base, sizes: fullSizes, vals: map[string]map[string]map[string][]float64{}}
+	if r.hashedWasm, err = hashedWasmURL(ctx, base); err != nil {
+		return nil, err
+	}
 	if cfg.quick {
 		r.sizes = quickSizes
 	}
@@ -248,7 +256,11 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 		prog.printf("%s: %s, %s", prefix, wlCold, c)
 		r.cold(ctx, c)
 		prog.printf("%s: %s, %s", prefix, wlReturning, c)
-		r.returning(ctx, c)
+		r.returning(ctx, wlReturning, c, "")
+		if c == "wasm" {
+			prog.printf("%s: %s, %s", prefix, wlReturningImmutable, c)
+			r.returning(ctx, wlReturningImmutable, c, r.hashedWasm)
+		}
 	}
 	prog.printf("%s: %s and %s", prefix, wlSharedFirst, wlSharedSecond)
 	r.sharedTabs(ctx)
@@ -343,56 +355,80 @@ func (r *clientRun) cold(ctx context.Context, c string) {
 		return
 	}
 	defer cancel()
-	r.coldPage(cctx, wlCold, c)
+	r.coldPage(cctx, wlCold, c, "")
 }
 
-// returning times the first event of a returning visitor: a new browser
-// context loads the bench page once, then a new tab in the same context
-// loads it again, with the library in the HTTP cache (revalidated, 304) and,
-// for ours, the compiled wasm in Chromium's code cache.
-func (r *clientRun) returning(ctx context.Context, c string) {
-	bctx, dispose, err := newBrowserContext(ctx)
+// returning times the first event of a returning visitor: a browser of its
+// own (a fresh profile, so nothing but this page is in it) loads the page
+// once, leaves it, and a new tab loads it again, with the library in the
+// HTTP cache (revalidated, 304), and Chromium's code cache as it is. (A new
+// browser context of the shared browser would not do: like an incognito
+// window it has no code cache.)
+// wasmURL, when set, is the URL of eventsource.wasm the page configures.
+func (r *clientRun) returning(ctx context.Context, wl, c, wasmURL string) {
+	bctx, closeBrowser, err := browser.New(ctx)
 	if err != nil {
-		r.fail(wlReturning, c, err)
+		r.fail(wl, c, err)
 		return
 	}
-	defer dispose()
-	for visit := range 2 {
-		tctx, cancel, err := tabIn(ctx, bctx)
-		if err != nil {
-			r.fail(wlReturning, c, err)
-			return
-		}
-		if visit == 0 {
-			var first map[string]float64
-			err = chromedp.Run(tctx, network.Disable(), chromedp.Navigate(r.coldURL(c)))
-			if err == nil {
-				err = eval(tctx, "window.coldResult", &first, 25*time.Second)
-			}
-			// Chromium writes the wasm code cache once the module has
-			// tiered up, in the background: give it that moment.
-			time.Sleep(2 * time.Second)
-			cancel()
-			if err != nil {
-				r.fail(wlReturning, c, err)
-				return
-			}
-			continue
-		}
-		r.coldPage(tctx, wlReturning, c)
-		cancel()
+	defer closeBrowser()
+	var first map[string]float64
+	err = chromedp.Run(bctx, network.Disable(), chromedp.Navigate(r.coldURL(c, wasmURL)))
+	if err == nil {
+		err = eval(bctx, "window.coldResult", &first, 25*time.Second)
 	}
+	if err == nil {
+		// Chromium writes the wasm code cache once the module has tiered
+		// up, or after a timeout, in the background: give it that moment.
+		time.Sleep(3 * time.Second)
+		err = chromedp.Run(bctx, chromedp.Navigate("about:blank"))
+	}
+	if err != nil {
+		r.fail(wl, c, err)
+		return
+	}
+	tctx, cancel, err := tabIn(bctx, "")
+	if err != nil {
+		r.fail(wl, c, err)
+		return
+	}
+	defer cancel()
+	r.coldPage(tctx, wl, c, wasmURL)
 }
 
-func (r *clientRun) coldURL(c string) string {
-	return fmt.Sprintf("%s/bench/page/index.html?cold=%s&timeout=20000", r.base, c)
+// coldURL is the cold-start page for c, configuring wasmURL when set.
+func (r *clientRun) coldURL(c, wasmURL string) string {
+	u := fmt.Sprintf("%s/bench/page/index.html?cold=%s&timeout=20000", r.base, c)
+	if wasmURL != "" {
+		u += "&wasmURL=" + url.QueryEscape(wasmURL)
+	}
+	return u
 }
 
-// coldPage loads the cold-start page for c in tab ctx and records its
-// figures under wl.
-func (r *clientRun) coldPage(ctx context.Context, wl, c string) {
+// hashedWasmURL asks the bench server for the content-hashed URL path of
+// eventsource.wasm.
+func hashedWasmURL(ctx context.Context, base string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/bench/wasm-url", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("hashed wasm URL: %d %s %v", resp.StatusCode, b, err)
+	}
+	return string(b), nil
+}
+
+// coldPage loads the cold-start page for c (configuring wasmURL when set)
+// in tab ctx and records its figures under wl.
+func (r *clientRun) coldPage(ctx context.Context, wl, c, wasmURL string) {
 	var out map[string]float64
-	err := chromedp.Run(ctx, network.Disable(), chromedp.Navigate(r.coldURL(c)))
+	err := chromedp.Run(ctx, network.Disable(), chromedp.Navigate(r.coldURL(c, wasmURL)))
 	if err == nil {
 		err = eval(ctx, "window.coldResult", &out, 25*time.Second)
 	}
@@ -486,14 +522,19 @@ func newBrowserContext(ctx context.Context) (cdp.BrowserContextID, func(), error
 	}, nil
 }
 
-// tabIn opens a tab in browser context bcID; cancelling closes it.
+// tabIn opens a tab in browser context bcID (the browser's own profile
+// when bcID is ""); cancel closes it.
 // (chromedp.WithNewBrowserContext cannot be used: headless Chromium only
 // opens a tab in a new context in a new window.)
 func tabIn(ctx context.Context, bcID cdp.BrowserContextID) (context.Context, context.CancelFunc, error) {
 	var tID target.ID
 	err := chromedp.Run(ctx, chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
-		tID, err = target.CreateTarget("about:blank").WithBrowserContextID(bcID).WithNewWindow(true).Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
+		create := target.CreateTarget("about:blank").WithNewWindow(true)
+		if bcID != "" {
+			create = create.WithBrowserContextID(bcID)
+		}
+		tID, err = create.Do(cdp.WithExecutor(ctx, chromedp.FromContext(ctx).Browser))
 		return err
 	}))
 	if err != nil {

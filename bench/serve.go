@@ -35,6 +35,16 @@ func benchHandler(srv *fixtures.App, benchDir, wasmOverride string) http.Handler
 	mux.Handle("GET /bench/page/", http.StripPrefix("/bench/page/", noCache(http.FileServer(http.Dir(filepath.Join(benchDir, "page"))))))
 	mux.Handle("GET /bench/node_modules/", http.StripPrefix("/bench/node_modules/", revalidate(moduleFiles(filepath.Join(benchDir, "node_modules")))))
 	mux.Handle("GET /bench/stream", &preencoded{cache: map[[2]int][]byte{}})
+	// The content-hashed (immutable) URL of eventsource.wasm, for the
+	// returning-visitor figure.
+	mux.HandleFunc("GET /bench/wasm-url", func(w http.ResponseWriter, r *http.Request) {
+		p, err := srv.HashedPath("/eventsource.wasm")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, p)
+	})
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	if wasmOverride != "" {

@@ -47,7 +47,13 @@ const contenders = {
   },
   wasm: {
     mod: null,
-    async load() { this.mod ??= await import('/eventsource-wasm.js'); },
+    async load() {
+      if (this.mod) return;
+      this.mod = await import('/eventsource-wasm.js');
+      // ?wasmURL= is the content-hashed, immutable name of eventsource.wasm.
+      const wasmURL = new URLSearchParams(location.search).get('wasmURL');
+      if (wasmURL) this.mod.configure({ wasmURL });
+    },
     async warm() { await this.mod.ready(); },
     open(url, h) { return wire(new this.mod.WasmEventSource(url), h); },
   },
@@ -201,7 +207,7 @@ async function cold(name, timeoutMs) {
     onMessage(_, t) { t1 = t; return false; },
   });
   const res = { sinceNavigationMs: t1, sinceLoadMs: t1 - tLoad, sinceNewMs: t1 - tNew };
-  const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/eventsource.wasm'));
+  const wasm = performance.getEntriesByType('resource').find((e) => /\/eventsource(\.[0-9a-f]{16})?\.wasm$/.test(e.name));
   if (wasm) {
     res.wasmFetchMs = wasm.responseEnd - wasm.startTime;
     res.wasmBytes = wasm.transferSize;
