@@ -8,7 +8,13 @@ DIST    := web/dist
 WASMBUILD := GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w'
 NATIVE_PKGS := ./sse/... ./broker/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
 
-.PHONY: all build wasm package run test vet test-native test-wasm test-browser chromium redis fuzz bench screenshots clean
+.PHONY: all build wasm package run test vet test-native test-wasm test-browser chromium firefox webkit redis fuzz bench screenshots clean
+comma := ,
+MINIBROWSER := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+# APT_INSTALL installs Debian packages, refreshing the package lists first
+# only when the install cannot find them (a fresh image has none).
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive sh -c 'apt-get install -y -qq "$$@" >/dev/null 2>&1 || \
+  { apt-get update -qq && apt-get install -y -qq "$$@" >/dev/null; }' apt-install
 
 all: build
 
@@ -57,13 +63,26 @@ test-native: redis
 test-wasm: wasm
 	$(GO) test -count=1 -run 'TestWasmUnderNode' ./e2e/
 
-test-browser: wasm package chromium
-	$(GO) test -count=1 -timeout 10m -skip 'TestWasmUnderNode' ./e2e/
+## test-browser: the e2e tests in real browsers; BROWSERS=chromium,firefox,webkit (default) picks the
+## engines of the cross-engine tests (the Chromium-only tests, DevTools and bundler fixtures, always run).
+BROWSERS ?= chromium,firefox,webkit
+test-browser: wasm package chromium $(subst $(comma), ,$(BROWSERS))
+	E2E_BROWSERS=$(BROWSERS) $(GO) test -count=1 -timeout 10m -skip 'TestWasmUnderNode' ./e2e/
 
 ## chromium: Debian's chromium, installed with apt-get when missing (never a downloaded browser).
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## firefox: Debian's firefox-esr (driven through its built-in WebDriver BiDi: Debian has no geckodriver).
+firefox:
+	@command -v firefox-esr >/dev/null || { echo "installing Debian's firefox-esr"; \
+	  $(APT_INSTALL) firefox-esr; }
+
+## webkit: WebKitGTK's MiniBrowser and WebKitWebDriver, and Xvfb for its display.
+webkit:
+	@{ command -v WebKitWebDriver && command -v Xvfb && test -x $(MINIBROWSER); } >/dev/null || \
+	  { echo "installing Debian's webkit2gtk-driver and xvfb"; $(APT_INSTALL) webkit2gtk-driver xvfb; }
 
 ## redis: Debian's redis-server, installed with apt-get when missing; the tests start their own
 ## on free loopback ports, so the packaged service is stopped.

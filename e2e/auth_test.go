@@ -1,26 +1,20 @@
 package e2e
 
 import (
-	"fmt"
+	_ "embed"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
 	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
-// jsLogin is a JavaScript helper: login(ttl) gets a fresh bearer token.
-// credentials: 'omit' keeps the session cookie out of the browser, so the
-// stream can only be authorised by the header under test.
-const jsLogin = `
-async function login(ttl) {
-  const r = await fetch('/auth/login', {method: 'POST', credentials: 'omit',
-    headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: 'ttl=' + ttl});
-  if (!r.ok) throw new Error('login: ' + r.status);
-  return (await r.json()).token;
-}
-`
+// authJS holds the scenarios.
+//
+//go:embed testdata/auth.js
+var authJS string
 
 type authResult struct {
 	Log   []string `json:"log"`
@@ -36,22 +30,17 @@ type authResult struct {
 func TestAuth(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, fixtures.Config{})
-	p := openPage(t, ts, "/conformance.html", 60*time.Second)
+	forEachEngine(t, func(t *testing.T, e browser.Engine) {
+		testAuth(t, ts, openPage(t, e, ts, "/conformance.html", 60*time.Second))
+	})
+}
 
+func testAuth(t *testing.T, ts *testServer, p *page) {
 	t.Run("token-refresh", func(t *testing.T) {
-		const session = "auth-refresh"
-		// The first token lives 1 s (the shortest login), the next ones 30 s.
-		js := fmt.Sprintf(jsLogin+`
-let calls = 0;
-const es = watch(new WasmEventSource('/auth/events?interval=100ms&retry=50&session=%s', {
-  headers: async () => ({ Authorization: 'Bearer ' + await login(++calls === 1 ? 1 : 30) }),
-}));
-await waitFor(() => es.log.filter((l) => l.startsWith('open')).length >= 2 && es.ids.length >= 15, 10000,
-  'a reconnect and 15 events');
-es.close();
-return {log: es.log, ids: es.ids, calls};`, session)
+		p := p.with(t)
+		session := "auth-refresh-" + string(p.bp.Engine())
 		var r authResult
-		p.runJS(js, &r)
+		p.call(authJS, "tokenRefresh", &r, session)
 
 		reqs := ts.rec.session(session)
 		if len(reqs) != 2 {
@@ -109,17 +98,10 @@ return {log: es.log, ids: es.ids, calls};`, session)
 	// A 401 while the headers function holds a stale token: the function is
 	// asked again and the request retried once.
 	t.Run("401-retry", func(t *testing.T) {
-		const session = "auth-401"
-		js := fmt.Sprintf(jsLogin+`
-let calls = 0;
-const es = watch(new WasmEventSource('/auth/events?interval=20ms&retry=50&session=%s', {
-  headers: async () => ({ Authorization: 'Bearer ' + (++calls === 1 ? 'stale-token' : await login(30)) }),
-}));
-await waitFor(() => es.ids.length >= 3, 5000, '3 events');
-es.close();
-return {log: es.log, ids: es.ids, calls};`, session)
+		p := p.with(t)
+		session := "auth-401-" + string(p.bp.Engine())
 		var r authResult
-		p.runJS(js, &r)
+		p.call(authJS, "staleToken", &r, session)
 		reqs := ts.rec.session(session)
 		if len(reqs) != 2 || reqs[0].AuthPrint == reqs[1].AuthPrint {
 			t.Errorf("want 2 requests with different tokens, got:\n%s", requestLines(reqs))

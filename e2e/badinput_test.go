@@ -1,12 +1,13 @@
 package e2e
 
 import (
-	"fmt"
+	_ "embed"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
 	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
@@ -18,7 +19,13 @@ import (
 func TestBadInput(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, fixtures.Config{})
-	p := openPage(t, ts, "/conformance.html", 90*time.Second)
+	forEachEngine(t, func(t *testing.T, e browser.Engine) {
+		testBadInput(t, ts, openPage(t, e, ts, "/conformance.html", 90*time.Second))
+	})
+}
+
+func testBadInput(t *testing.T, ts *testServer, p *page) {
+	engine := string(p.bp.Engine())
 
 	tooBig := []struct {
 		name, url string
@@ -33,7 +40,8 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range tooBig {
 		t.Run("maxEventSize-"+c.name, func(t *testing.T) {
-			session := "bad-max-" + c.name
+			p := p.with(t)
+			session := "bad-max-" + c.name + "-" + engine
 			var r struct {
 				Log   []string `json:"log"`
 				RS    int      `json:"rs"`
@@ -41,13 +49,7 @@ func TestBadInput(t *testing.T) {
 					Message *string `json:"message"`
 				} `json:"error"`
 			}
-			p.runJS(fmt.Sprintf(`
-const es = watch(new WasmEventSource(%q + '&session=%s', {maxEventSize: %d}));
-let errEv = null;
-es.addEventListener('error', (e) => { errEv = errEv || e; });
-await waitFor(() => es.readyState === 2, 5000, 'CLOSED');
-await sleep(300); // ample time for a wrong reconnect (retry=50)
-return {log: es.log, rs: es.readyState, error: {message: errEv && errEv.message}};`, c.url, session, c.max), &r)
+			p.call(badInputJS, "tooBig", &r, c.url, session, c.max)
 			if r.RS != 2 {
 				t.Errorf("readyState %d, want CLOSED", r.RS)
 			}
@@ -72,17 +74,12 @@ return {log: es.log, rs: es.readyState, error: {message: errEv && errEv.message}
 		"invalid-utf8-chunked": "/faults?body=utf8-invalid&chunk=1&retry=50",
 	} {
 		t.Run(name, func(t *testing.T) {
+			p := p.with(t)
 			var r struct {
 				Native implResult `json:"native"`
 				Wasm   implResult `json:"wasm"`
 			}
-			p.eval(fmt.Sprintf(`(async () => {
-const c = {stop: {opens: 2}};
-const [native, wasm] = await Promise.all([
-  window.conformance.record('native', %[1]q + '&session=%[2]s-native', c),
-  window.conformance.record('wasm', %[1]q + '&session=%[2]s-wasm', c)]);
-return {native, wasm};
-})()`, u, name), &r)
+			p.call(badInputJS, "nativeAndOurs", &r, u, "bad-"+name+"-"+engine)
 			if !slices.Equal(r.Native.Log, r.Wasm.Log) {
 				t.Errorf("%s: native and ours differ\n native:\n\t%s\n ours:\n\t%s", u,
 					strings.Join(r.Native.Log, "\n\t"), strings.Join(r.Wasm.Log, "\n\t"))
@@ -95,14 +92,12 @@ return {native, wasm};
 
 	// After all that the module still serves new connections.
 	t.Run("still-works", func(t *testing.T) {
+		p := p.with(t)
 		var r struct {
 			IDs []string `json:"ids"`
 			RS  int      `json:"rs"`
 		}
-		p.runJS(`
-const es = watch(new WasmEventSource('/events?count=2&interval=5ms&retry=50&session=bad-after'));
-await waitFor(() => es.readyState === 2, 5000, 'the end of the stream and the 204');
-return {ids: es.ids, rs: es.readyState};`, &r)
+		p.call(badInputJS, "stillWorks", &r, "bad-after-"+engine)
 		if !slices.Equal(r.IDs, []string{"0", "1"}) {
 			t.Errorf("ids %q, want [0 1]", r.IDs)
 		}
@@ -112,6 +107,11 @@ return {ids: es.ids, rs: es.readyState};`, &r)
 		t.Errorf("console: %s", e)
 	}
 }
+
+// badInputJS holds the scenarios.
+//
+//go:embed testdata/badinput.js
+var badInputJS string
 
 func deref(s *string) string {
 	if s == nil {

@@ -1,12 +1,18 @@
 package e2e
 
 import (
-	"fmt"
+	_ "embed"
 	"testing"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
 	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
+
+// closeJS holds the scenarios.
+//
+//go:embed testdata/close.js
+var closeJS string
 
 // closeResult is what the close scenarios return.
 type closeResult struct {
@@ -20,24 +26,24 @@ type closeResult struct {
 func TestClose(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, fixtures.Config{})
-	p := openPage(t, ts, "/conformance.html", 60*time.Second)
+	forEachEngine(t, func(t *testing.T, e browser.Engine) {
+		testClose(t, ts, openPage(t, e, ts, "/conformance.html", 60*time.Second))
+	})
+}
 
+func testClose(t *testing.T, ts *testServer, p *page) {
 	// quiet is how long the test waits after close(): ten reconnection
 	// periods of the retry=50 streams, and then some.
 	const quiet = 700 * time.Millisecond
 	scenarios := []struct {
-		name string
-		// js opens es on url, closes it and returns; maxReqs is the most
+		// name is the scenario in testdata/close.js; maxReqs is the most
 		// requests the session may have seen in all.
-		js      string
+		name    string
 		maxReqs int
 		check   func(t *testing.T, r closeResult)
 	}{
 		{
-			name: "while-open",
-			js: `const es = watch(new WasmEventSource(URL + '/events?interval=20ms&retry=50&session=' + SESSION));
-es.addEventListener('message', () => { if (es.messages === 3) es.close(); });
-await waitFor(() => es.readyState === 2, 5000, 'close after 3 messages');`,
+			name:    "while-open",
 			maxReqs: 1,
 			check: func(t *testing.T, r closeResult) {
 				if r.Messages != 3 {
@@ -46,26 +52,15 @@ await waitFor(() => es.readyState === 2, 5000, 'close after 3 messages');`,
 			},
 		},
 		{
-			name: "while-waiting-to-reconnect",
-			js: `const es = watch(new WasmEventSource(URL + '/events?count=2&interval=5ms&retry=300&session=' + SESSION));
-await waitFor(() => es.log.some((l) => l.startsWith('error rs=0')), 5000, 'the end-of-stream error');
-es.close();`,
+			name:    "while-waiting-to-reconnect",
 			maxReqs: 1,
 		},
 		{
-			name: "while-connecting",
-			js: `const es = watch(new WasmEventSource(URL + '/events?interval=20ms&retry=50&session=' + SESSION));
-es.close();`,
+			name:    "while-connecting",
 			maxReqs: 1, // a request already on its way may arrive; none may follow it
 		},
 		{
-			// Events that arrived in the same network chunk as the one
-			// whose handler calls close() must not be dispatched: the
-			// fields preset is five message events in one write.
-			name: "inside-a-batch",
-			js: `const es = watch(new WasmEventSource(URL + '/faults?body=fields&retry=50&session=' + SESSION));
-es.addEventListener('message', () => es.close());
-await waitFor(() => es.readyState === 2, 5000, 'close');`,
+			name:    "inside-a-batch",
 			maxReqs: 1,
 			check: func(t *testing.T, r closeResult) {
 				if r.Messages != 1 {
@@ -76,16 +71,16 @@ await waitFor(() => es.readyState === 2, 5000, 'close');`,
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
-			session := "close-" + sc.name
-			js := fmt.Sprintf("const URL = location.origin, SESSION = %q;\n%s\nwindow.lastES = es; return {rs: es.readyState};", session, sc.js)
+			p := p.with(t)
+			session := "close-" + sc.name + "-" + string(p.bp.Engine())
 			var r closeResult
-			p.runJS(js, &r)
+			p.call(closeJS, "closeIn", &r, sc.name, session)
 			if r.ReadyState != 2 {
 				t.Errorf("readyState after close() = %d, want 2", r.ReadyState)
 			}
 			atClose := len(ts.rec.session(session))
 			time.Sleep(quiet)
-			p.eval(`({log: window.lastES.log.slice(window.lastES.closedAt), rs: window.lastES.readyState, messages: window.lastES.messages})`, &r)
+			p.call(closeJS, "closedLog", &r)
 			after := ts.rec.session(session)
 			if len(after) > sc.maxReqs {
 				t.Errorf("server saw %d requests, want at most %d:\n%s", len(after), sc.maxReqs, requestLines(after))

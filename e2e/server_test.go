@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -17,10 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
-
-	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
 	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
@@ -197,113 +191,4 @@ func requireWasm(t *testing.T) {
 			t.Fatalf("web.FS lacks %s (run `make wasm` first): %v", f, err)
 		}
 	}
-}
-
-// page is a headless Chromium tab on one of the test server's pages.
-type page struct {
-	t       *testing.T
-	ctx     context.Context
-	console *browser.Console
-}
-
-// openPage starts a browser (stopped by the test's cleanup) and loads path
-// from ts, waiting until window.conformance exists.
-func openPage(t *testing.T, ts *testServer, path string, timeout time.Duration) *page {
-	t.Helper()
-	return loadPage(t, ts, path, `typeof window.conformance === "object"`, timeout)
-}
-
-// loadPage starts a browser (stopped by the test's cleanup), loads path from
-// ts and waits until the JavaScript expression ready is true.
-func loadPage(t *testing.T, ts *testServer, path, ready string, timeout time.Duration) *page {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	bctx, bcancel, err := browser.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bcancel)
-	p := &page{t: t, ctx: bctx, console: browser.ConsoleOf(bctx)}
-	err = chromedp.Run(bctx,
-		chromedp.Navigate(ts.URL+path),
-		chromedp.Poll(ready, nil, chromedp.WithPollingTimeout(20*time.Second)),
-	)
-	if err != nil {
-		t.Fatalf("load %s: %v", path, err)
-	}
-	return p
-}
-
-// eval runs a JavaScript expression in the page, awaits it when it is a
-// promise, and decodes its JSON value into out (when out is not nil).
-func (p *page) eval(js string, out any) {
-	p.t.Helper()
-	var raw json.RawMessage
-	err := chromedp.Run(p.ctx, chromedp.Evaluate(js, &raw, func(ep *runtime.EvaluateParams) *runtime.EvaluateParams {
-		return ep.WithAwaitPromise(true)
-	}))
-	if err != nil {
-		p.t.Fatalf("evaluate %.200s: %v", js, err)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			p.t.Fatalf("decode result of %.200s: %v (%.300s)", js, err, raw)
-		}
-	}
-}
-
-// jsWatch is a JavaScript prelude for the tests that drive one
-// WasmEventSource by hand: watch(es) logs what es reports in es.log (entries
-// after es.close() marked "AFTER CLOSE"), the lastEventId of each message in
-// es.ids; waitFor(pred, ms, what) resolves when pred() holds, rejecting
-// after ms; sleep(ms).
-const jsWatch = `
-const { WasmEventSource, ready } = await import('/eventsource-wasm.js');
-await ready();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function watch(es, types = []) {
-  es.log = []; es.ids = []; es.messages = 0; es.closedAt = -1;
-  const add = (s) => es.log.push((es.closedAt >= 0 ? 'AFTER CLOSE ' : '') + s);
-  es.addEventListener('open', () => add('open rs=' + es.readyState));
-  es.addEventListener('error', (e) => add('error rs=' + es.readyState +
-      (e.message !== undefined ? ' message=' + JSON.stringify(e.message) : '') +
-      (e.status !== undefined ? ' status=' + e.status : '')));
-  for (const t of ['message', ...types]) es.addEventListener(t, (e) => {
-    es.messages++;
-    es.ids.push(e.lastEventId);
-    add(e.type + ' ' + JSON.stringify(e.data) + ' id=' + JSON.stringify(e.lastEventId));
-  });
-  const close = es.close.bind(es);
-  es.close = () => { if (es.closedAt < 0) es.closedAt = es.log.length; close(); };
-  return es;
-}
-async function waitFor(pred, ms, what) {
-  const end = performance.now() + ms;
-  while (!pred()) {
-    if (performance.now() > end) throw new Error('timed out waiting for ' + what);
-    await sleep(10);
-  }
-}
-`
-
-// runJS evaluates body (which may use await and the jsWatch helpers) in an
-// async function and decodes what it returns.
-func (p *page) runJS(body string, out any) {
-	p.t.Helper()
-	p.eval("(async () => {"+jsWatch+body+"\n})()", out)
-}
-
-// pageErrors returns the console errors of the page that are not failed
-// network requests: the ones that show a bug in a script or in the module.
-// (Chromium logs every non-2xx EventSource and fetch response as a network
-// error, and the tests ask for those on purpose.)
-func (p *page) pageErrors() []string {
-	var out []string
-	for _, m := range p.console.Errors() {
-		if m.Source != "network" {
-			out = append(out, m.String())
-		}
-	}
-	return out
 }

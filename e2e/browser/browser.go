@@ -1,253 +1,138 @@
-// Package browser starts Debian's headless Chromium for the project's
-// browser tests and tools, through chromedp, and collects what the page
-// reports on its console so a caller can assert that a page ran cleanly.
+// Package browser drives real browsers for the project's tests and tools:
+// Debian's Chromium (through chromedp), Firefox ESR (through WebDriver BiDi,
+// which Firefox serves itself) and WebKitGTK's MiniBrowser (through
+// WebKitWebDriver, a W3C WebDriver, on a private Xvfb display).
 //
-// It never downloads a browser: it runs the chromium found on PATH (install
-// it with `make chromium`), with a throw-away profile directory that is
-// removed when the returned context is cancelled.
+// [Open] gives an engine-neutral [Page]: navigate, evaluate a JavaScript
+// expression and read its JSON value, and collect what the page reported as
+// errors. [New] gives the raw chromedp context for Chromium-only tools.
+//
+// It never downloads a browser: it runs the packages found on this machine
+// (install them with `make chromium firefox webkit`), each with a throw-away
+// profile that is removed when the page is closed.
 package browser
 
 import (
 	"context"
-	"encoding/json"
+	_ "embed"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
-	"sync"
-	"time"
-
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
 )
 
-// ExecName is the browser binary looked up on PATH: Debian's chromium package.
-const ExecName = "chromium"
+// Engine names a browser engine.
+type Engine string
 
-// New starts a headless Chromium and returns a chromedp tab context for it,
-// ready for chromedp.Run, with a [Console] attached (see [ConsoleOf]).
-// The cancel function closes the browser, waits for its process to exit and
-// removes its temporary profile directory. The browser also stops when ctx
-// is done.
-func New(ctx context.Context) (context.Context, context.CancelFunc, error) {
-	execPath, err := exec.LookPath(ExecName)
-	if err != nil {
-		return nil, nil, fmt.Errorf("browser: %s not found on PATH (run `make chromium`): %w", ExecName, err)
+// The engines the tests run in.
+const (
+	Chromium Engine = "chromium"
+	Firefox  Engine = "firefox"
+	WebKit   Engine = "webkit"
+)
+
+// AllEngines returns every engine, in the order the tests run them.
+func AllEngines() []Engine { return []Engine{Chromium, Firefox, WebKit} }
+
+// ParseEngines parses a comma-separated list of engine names, such as
+// "chromium,webkit". An empty list means every engine.
+func ParseEngines(list string) ([]Engine, error) {
+	if strings.TrimSpace(list) == "" {
+		return AllEngines(), nil
 	}
-	dataDir, err := os.MkdirTemp("", "eventsource-wasm-chromium-")
-	if err != nil {
-		return nil, nil, fmt.Errorf("browser: profile directory: %w", err)
-	}
-	// The flags the project's contract fixes (root needs --no-sandbox; QUIC and
-	// background networking off so the test server sees only the page's
-	// requests), plus chromedp's usual automation defaults.
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(execPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// Timers in a hidden headless tab must not be throttled: reconnect
-		// delays are what the tests measure.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.UserDataDir(dataDir),
-		chromedp.WindowSize(1280, 900),
-	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(ctx, opts...)
-	tabCtx, tabCancel := chromedp.NewContext(allocCtx)
-	console := &Console{}
-	tabCtx = context.WithValue(tabCtx, consoleKey{}, console)
-	chromedp.ListenTarget(tabCtx, console.handle)
-
-	cancel := func() {
-		tabCancel()
-		allocCancel() // waits for the browser process to exit
-		removeProfile(dataDir)
-	}
-	// An empty Run starts the browser and opens the tab, so a broken
-	// installation is reported here rather than at the caller's first action.
-	if err := chromedp.Run(tabCtx); err != nil {
-		cancel()
-		return nil, nil, fmt.Errorf("browser: start %s: %w", execPath, err)
-	}
-	return tabCtx, cancel, nil
-}
-
-// NewTab opens another tab in the browser of ctx (a context returned by
-// [New] or NewTab), with its own [Console]. Tabs of one browser share its
-// profile: cookies, the HTTP connection pool and shared workers. The
-// cancel function closes the tab, as a user closing it would.
-func NewTab(ctx context.Context) (context.Context, context.CancelFunc, error) {
-	tabCtx, cancel := chromedp.NewContext(ctx)
-	console := &Console{}
-	tabCtx = context.WithValue(tabCtx, consoleKey{}, console)
-	chromedp.ListenTarget(tabCtx, console.handle)
-	if err := chromedp.Run(tabCtx); err != nil {
-		cancel()
-		return nil, nil, fmt.Errorf("browser: new tab: %w", err)
-	}
-	return tabCtx, cancel, nil
-}
-
-// removeProfile deletes a profile directory. Chromium's helper processes
-// (the network service) outlive the browser process by a moment and may
-// still write a file into it, which makes a single RemoveAll fail with the
-// directory not empty: retry for a bounded while.
-func removeProfile(dir string) {
-	deadline := time.Now().Add(5 * time.Second)
-	for os.RemoveAll(dir) != nil && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// Message is one thing the page reported: a console call, an uncaught
-// exception, or a browser log entry (for example a failed resource load).
-type Message struct {
-	// Source is "console" for console.* calls, "exception" for uncaught
-	// exceptions and unhandled rejections, or the browser log's own source
-	// ("network", "javascript", "security", …) for log entries.
-	Source string
-	// Level is "error", "warning", "info", "log", "debug" or "verbose".
-	Level string
-	Text  string
-	// URL is the resource the entry is about, when the browser names one.
-	URL string
-}
-
-func (m Message) String() string {
-	s := m.Source + " " + m.Level + ": " + m.Text
-	if m.URL != "" {
-		s += " (" + m.URL + ")"
-	}
-	return s
-}
-
-// Console collects the messages of one tab. It is safe for concurrent use.
-type Console struct {
-	mu   sync.Mutex
-	msgs []Message
-}
-
-type consoleKey struct{}
-
-// ConsoleOf returns the Console attached to a context returned by [New] (or a
-// context derived from it), or nil.
-func ConsoleOf(ctx context.Context) *Console {
-	c, _ := ctx.Value(consoleKey{}).(*Console)
-	return c
-}
-
-// Messages returns every message collected so far, in arrival order.
-func (c *Console) Messages() []Message {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]Message(nil), c.msgs...)
-}
-
-// Errors returns the error-level messages: console.error and failed
-// console.assert calls, uncaught exceptions, and error log entries. Failed
-// loads count, including Chromium's automatic /favicon.ico request: a page
-// without an icon declares one (for example <link rel=icon href="data:,">).
-func (c *Console) Errors() []Message {
-	var errs []Message
-	for _, m := range c.Messages() {
-		if m.Level == "error" {
-			errs = append(errs, m)
+	var out []Engine
+	for _, name := range strings.Split(list, ",") {
+		e := Engine(strings.ToLower(strings.TrimSpace(name)))
+		switch e {
+		case Chromium, Firefox, WebKit:
+		default:
+			return nil, fmt.Errorf("browser: unknown engine %q: want chromium, firefox or webkit", name)
+		}
+		if !containsEngine(out, e) {
+			out = append(out, e)
 		}
 	}
-	return errs
+	return out, nil
 }
 
-// Reset forgets the messages collected so far.
-func (c *Console) Reset() {
-	c.mu.Lock()
-	c.msgs = nil
-	c.mu.Unlock()
-}
-
-// Err returns nil when no error-level message was collected, or an error
-// listing them, for tests that assert a clean console.
-func (c *Console) Err() error {
-	errs := c.Errors()
-	if len(errs) == 0 {
-		return nil
-	}
-	lines := make([]string, len(errs))
-	for i, m := range errs {
-		lines[i] = m.String()
-	}
-	return errors.New("browser console errors:\n\t" + strings.Join(lines, "\n\t"))
-}
-
-func (c *Console) add(m Message) {
-	c.mu.Lock()
-	c.msgs = append(c.msgs, m)
-	c.mu.Unlock()
-}
-
-// handle runs on chromedp's event loop, so it only records and never blocks.
-func (c *Console) handle(ev any) {
-	switch ev := ev.(type) {
-	case *runtime.EventConsoleAPICalled:
-		level := string(ev.Type)
-		switch ev.Type {
-		case runtime.APITypeError, runtime.APITypeAssert:
-			level = "error"
-		case runtime.APITypeWarning:
-			level = "warning"
-		}
-		args := make([]string, 0, len(ev.Args))
-		for _, a := range ev.Args {
-			args = append(args, remoteText(a))
-		}
-		c.add(Message{Source: "console", Level: level, Text: strings.Join(args, " ")})
-	case *runtime.EventExceptionThrown:
-		d := ev.ExceptionDetails
-		text := d.Text
-		if d.Exception != nil {
-			text += " " + remoteText(d.Exception)
-		}
-		c.add(Message{Source: "exception", Level: "error", Text: strings.TrimSpace(text), URL: d.URL})
-	case *cdplog.EventEntryAdded:
-		e := ev.Entry
-		c.add(Message{Source: string(e.Source), Level: string(e.Level), Text: e.Text, URL: e.URL})
-	}
-}
-
-// remoteText renders a console argument or exception the way DevTools would
-// show it in one line: the value for primitives, the description otherwise.
-func remoteText(o *runtime.RemoteObject) string {
-	if o == nil {
-		return ""
-	}
-	if o.Type == runtime.TypeString {
-		var s string
-		if err := json.Unmarshal(o.Value, &s); err == nil {
-			return s
+func containsEngine(list []Engine, e Engine) bool {
+	for _, x := range list {
+		if x == e {
+			return true
 		}
 	}
-	if len(o.Value) > 0 {
-		return string(o.Value)
+	return false
+}
+
+// Check reports whether the engine's programs are installed, and if not,
+// which make target installs them.
+func (e Engine) Check() error {
+	var need []string
+	switch e {
+	case Chromium:
+		need = []string{ExecName}
+	case Firefox:
+		need = []string{firefoxExec}
+	case WebKit:
+		need = []string{webkitDriverExec, xvfbExec, miniBrowserPath}
+	default:
+		return fmt.Errorf("browser: unknown engine %q", string(e))
 	}
-	if o.Description != "" {
-		return o.Description
+	for _, p := range need {
+		if _, err := exec.LookPath(p); err != nil {
+			return fmt.Errorf("browser: %s needs %s (run `make %s`): %w", e, p, e, err)
+		}
 	}
-	if o.UnserializableValue != "" {
-		return string(o.UnserializableValue)
+	return nil
+}
+
+// Page is one browser window, with its own browser process and profile.
+// Its methods are not safe for concurrent use.
+type Page interface {
+	// Engine is the engine the page runs in.
+	Engine() Engine
+	// Version names the browser and its version, e.g. "Firefox 153.8.0esr".
+	Version() string
+	// Navigate loads url and returns when its load event has fired.
+	Navigate(ctx context.Context, url string) error
+	// Eval evaluates the JavaScript expression js in the page, awaits it
+	// when it is a promise, and decodes its JSON value into out (which
+	// may be nil). A thrown exception is returned as an error.
+	Eval(ctx context.Context, js string, out any) error
+	// Errors returns the error-level messages the page reported so far:
+	// console.error, uncaught exceptions and unhandled rejections, and
+	// failed loads (Source "network") in Chromium and WebKit. Firefox's
+	// BiDi log has no network entries. WebKit reports only what happened
+	// after the last Navigate returned (see js/webkit-console.js).
+	Errors(ctx context.Context) ([]Message, error)
+	// Close stops the browser and removes its profile.
+	Close() error
+}
+
+// Open starts a browser of engine e and returns a page on about:blank. The
+// browser stops when the page is closed; ctx bounds the start only.
+func Open(ctx context.Context, e Engine) (Page, error) {
+	if err := e.Check(); err != nil {
+		return nil, err
 	}
-	return string(o.Type)
+	switch e {
+	case Chromium:
+		return openChromium(ctx)
+	case Firefox:
+		return openFirefox(ctx)
+	case WebKit:
+		return openWebKit(ctx)
+	}
+	return nil, errors.New("browser: unreachable")
+}
+
+// awaitJSON is the expression every engine evaluates: the caller's
+// expression, awaited, serialised with JSON.stringify.
+//
+//go:embed js/await-json.js
+var awaitJSON string
+
+// wrapExpr returns the awaitJSON expression around js.
+func wrapExpr(js string) string {
+	return strings.Replace(awaitJSON, "EXPRESSION", js, 1)
 }
