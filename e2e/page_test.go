@@ -119,17 +119,10 @@ func (p *page) eval(js string, out any) {
 	}
 }
 
-// jsWatch is the prelude runJS puts before its body.
+// jsWatch is the prelude call puts before its script.
 //
 //go:embed testdata/watch.js
 var jsWatch string
-
-// runJS evaluates body (which may use await and the jsWatch helpers) in an
-// async function and decodes what it returns.
-func (p *page) runJS(body string, out any) {
-	p.t.Helper()
-	p.eval("(async () => {\n"+jsWatch+body+"\n})()", out)
-}
 
 // call runs script (a testdata file: function declarations, which may use
 // the jsWatch helpers) in the page and returns what its function fn
