@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
 	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
@@ -127,7 +128,7 @@ type followResult struct {
 func TestCrossOriginLastEventID(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, fixtures.Config{})
-	p := openPage(t, ts, "/conformance.html", 4*time.Minute)
+	p := openPage(t, browser.Chromium, ts, "/conformance.html", 4*time.Minute)
 	const events = 8 // three drops: four connections of two events
 	want := make([]string, events)
 	for i := range want {
