@@ -90,6 +90,17 @@ func openIn(t *testing.T, e browser.Engine, ts *testServer, path, ready string, 
 	return p
 }
 
+// tabPage is a page on a Chromium tab from browser.New or browser.NewTab,
+// for the tests that open several tabs of one browser.
+func tabPage(t *testing.T, tab context.Context) *page {
+	t.Helper()
+	bp, err := browser.FromTab(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &page{t: t, bp: bp, deadline: tab, ctx: tab, console: browser.ConsoleOf(tab)}
+}
+
 // waitFor polls until the JavaScript expression cond is truthy, failing the
 // test after max.
 func (p *page) waitFor(cond string, max time.Duration) {

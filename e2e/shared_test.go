@@ -96,7 +96,7 @@ func (e *sharedEnv) openTabs(t *testing.T, n int) []*tab {
 		if err != nil {
 			t.Fatalf("tab %d: load /tab.html: %v", i, err)
 		}
-		tabs[i] = &tab{page: &page{t: t, ctx: ctx, console: browser.ConsoleOf(ctx)}, close: cancel}
+		tabs[i] = &tab{page: tabPage(t, ctx), close: cancel}
 	}
 	t.Cleanup(func() {
 		for i, tb := range tabs {

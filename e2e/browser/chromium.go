@@ -108,19 +108,40 @@ func openChromium(ctx context.Context) (Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	p := &chromiumPage{ctx: tabCtx, cancel: cancel}
+	if err := p.readVersion(); err != nil {
+		cancel()
+		return nil, err
+	}
+	return p, nil
+}
+
+// FromTab returns a [Page] on a tab from [New] or [NewTab], for tests that
+// open several tabs of one Chromium. Its Close does nothing: the tab's own
+// cancel function closes it.
+func FromTab(tab context.Context) (Page, error) {
+	p := &chromiumPage{ctx: tab, cancel: func() {}}
+	if err := p.readVersion(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readVersion asks the browser its version: "HeadlessChrome/156.0.8078.114"
+// becomes "Chromium 156.0.8078.114".
+func (p *chromiumPage) readVersion() error {
 	var product string
-	err = chromedp.Run(tabCtx, chromedp.ActionFunc(func(ctx context.Context) error {
+	err := chromedp.Run(p.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
 		var err error
 		_, product, _, _, _, err = browser.GetVersion().Do(ctx)
 		return err
 	}))
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("browser: chromium version: %w", err)
+		return fmt.Errorf("browser: chromium version: %w", err)
 	}
-	// "HeadlessChrome/156.0.8078.114" → "Chromium 156.0.8078.114"
 	_, v, _ := strings.Cut(product, "/")
-	return &chromiumPage{ctx: tabCtx, cancel: cancel, version: "Chromium " + v}, nil
+	p.version = "Chromium " + v
+	return nil
 }
 
 // Context returns the chromedp context of a Chromium page from [Open], for
