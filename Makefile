@@ -8,7 +8,7 @@ DIST    := web/dist
 WASMBUILD := GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w'
 NATIVE_PKGS := ./sse/... ./broker/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
 
-.PHONY: all build wasm package run test vet test-native test-wasm test-browser chromium firefox webkit redis fuzz bench screenshots clean
+.PHONY: all build wasm package run test vet test-native test-wasm test-browser chromium firefox webkit curl redis fuzz bench screenshots clean
 comma := ,
 MINIBROWSER := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 # APT_INSTALL installs Debian packages, refreshing the package lists first
@@ -55,7 +55,7 @@ vet: wasm
 	bin/staticcheck ./...
 	GOOS=js GOARCH=wasm bin/staticcheck ./wasm/...
 
-test-native: redis
+test-native: redis curl
 	$(GO) test -race -count=1 $(NATIVE_PKGS)
 
 # The wasm tests need a live server: e2e's TestWasmUnderNode starts one and runs
@@ -83,6 +83,11 @@ firefox:
 webkit:
 	@{ command -v WebKitWebDriver && command -v Xvfb && test -x $(MINIBROWSER); } >/dev/null || \
 	  { echo "installing Debian's webkit2gtk-driver and xvfb"; $(APT_INSTALL) webkit2gtk-driver xvfb; }
+
+## curl: Debian's curl (the command's HTTP/2 test drives it), installed with apt-get when missing.
+curl:
+	@command -v curl >/dev/null || { echo "installing Debian's curl"; \
+	  $(APT_INSTALL) curl; }
 
 ## redis: Debian's redis-server, installed with apt-get when missing; the tests start their own
 ## on free loopback ports, so the packaged service is stopped.

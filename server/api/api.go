@@ -36,6 +36,9 @@ const ResetNotRetained = "last_event_id_not_retained"
 type Health struct {
 	Status  string `json:"status"`  // "ok"
 	Streams int64  `json:"streams"` // open event streams
+	// Connections counts the open client connections (HTTP/2 carries
+	// many streams on one), when the server tracks them.
+	Connections int64 `json:"connections"`
 }
 
 // Login answers POST /auth/login.

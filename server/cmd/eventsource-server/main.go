@@ -45,6 +45,10 @@ type options struct {
 	writeTimeout    time.Duration
 	tokenTTL        time.Duration
 	publishToken    string
+	tlsCert         string
+	tlsKey          string
+	tlsSelfSigned   bool
+	trustProxy      bool
 	subscribeLogin  bool
 	compressStreams bool
 	replaySize      int
@@ -68,6 +72,10 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.DurationVar(&o.tokenTTL, "token-ttl", fixtures.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
 	fs.StringVar(&o.publishToken, "publish-token", "", "bearer `token` that publishing to a topic needs (better from the environment: PUBLISH_TOKEN); empty lets anyone publish")
 	fs.BoolVar(&o.subscribeLogin, "subscribe-login", false, "subscribing to a topic needs a token from /auth/login (which may limit it to topics) or the publish token")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate `file` (PEM, with its chain); with -tls-key the server speaks HTTPS and HTTP/2")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key `file` (PEM)")
+	fs.BoolVar(&o.tlsSelfSigned, "tls-self-signed", false, "HTTPS and HTTP/2 with a certificate made in memory at startup, for local use (its SHA-256 fingerprint is logged)")
+	fs.BoolVar(&o.trustProxy, "trust-proxy", false, "trust X-Forwarded-Proto from a TLS-terminating proxy: https there marks the login cookie Secure")
 	fs.BoolVar(&o.compressStreams, "compress-streams", false, "gzip event streams for clients that accept it (flushed after every event)")
 	fs.IntVar(&o.replaySize, "replay-size", broker.DefaultReplaySize, "events kept per topic for replay (approximately, with redis)")
 	fs.Int64Var(&o.replayBytes, "replay-bytes", broker.DefaultMaxBytes, "bytes of events the in-memory broker keeps for replay, all topics together; past it the oldest go first, idle topics before busy ones")
@@ -182,12 +190,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		TokenTTL:            o.tokenTTL,
 		PublishToken:        o.publishToken,
 		SubscribeNeedsLogin: o.subscribeLogin,
+		TrustProxy:          o.trustProxy,
 		CompressStreams:     o.compressStreams,
 		ReplaySize:          o.replaySize,
 		MaxRetainedBytes:    o.replayBytes,
 		Broker:              br,
 		Logger:              log,
 	})
+	if err != nil {
+		fmt.Fprintln(stderr, "eventsource-server:", err)
+		return 2
+	}
+	tlsCfg, fp, err := tlsConfig(o)
 	if err != nil {
 		fmt.Fprintln(stderr, "eventsource-server:", err)
 		return 2
@@ -204,13 +218,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsCfg,
+		ConnState:         srv.ConnState,
 	}
-	log.Info("listening", "url", "http://"+ln.Addr().String()+"/", "broker", redactURL(o.broker))
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+		if o.tlsSelfSigned {
+			log.Info("self-signed certificate", "sha256", fp)
+		}
+	}
+	log.Info("listening", "url", scheme+"://"+ln.Addr().String()+"/", "broker", redactURL(o.broker))
 	if onListen != nil {
 		onListen(ln.Addr())
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() {
+		if tlsCfg != nil {
+			served <- hs.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		served <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		log.Error("serve", "err", err)

@@ -29,9 +29,13 @@ type Stream struct {
 	release   func() // forgets ctl
 	heartbeat *time.Ticker
 	armed     time.Time // the write deadline last set
-	failed    error     // first write error; the stream is over once set
-	rec       *reqlog.Recorder
-	takeover  *takeover // set by Detach
+	// perWrite: the deadline must cover each write alone, and be lifted
+	// after it (HTTP/2, where a deadline is a timer that resets the stream
+	// when it fires, even while no write is waiting).
+	perWrite bool
+	failed   error // first write error; the stream is over once set
+	rec      *reqlog.Recorder
+	takeover *takeover // set by Detach
 }
 
 // writeControl flushes a stream and bounds its writes:
@@ -68,7 +72,8 @@ func (e *Engine) Start(w http.ResponseWriter, r *http.Request, opt Options) *Str
 			fmt.Sprintf("%v (limit %d); retry later", errStreamLimit, e.cfg.MaxStreams))
 		return nil
 	}
-	st := &Stream{e: e, gone: r.Context().Done(), ctrl: http.NewResponseController(w), out: w, rec: reqlog.Of(w)}
+	st := &Stream{e: e, gone: r.Context().Done(), ctrl: http.NewResponseController(w), out: w, rec: reqlog.Of(w),
+		perWrite: r.ProtoMajor >= 2}
 	h := w.Header()
 	ct := opt.ContentType
 	if ct == "" {
@@ -116,6 +121,7 @@ func (st *Stream) End() {
 	if st.gz != nil && st.failed == nil {
 		st.deadline()
 		st.fail(st.gz.Close())
+		st.settle()
 	}
 	if st.takeover != nil {
 		st.endTakeover()
@@ -147,9 +153,13 @@ func (st *Stream) fail(err error) {
 // of a broadcast to 10,000 streams; so the deadline is set an eighth
 // further than needed and re-armed only once less than WriteTimeout is
 // left. A stuck client is still dropped within 9/8 of WriteTimeout.
+//
+// Over HTTP/2 the deadline covers one write and its flush, and settle lifts
+// it after them: there a deadline is a timer that resets the stream when
+// it fires, even when the stream is idle.
 func (st *Stream) deadline() {
 	now, wt := time.Now(), st.e.cfg.WriteTimeout
-	if st.armed.Sub(now) >= wt {
+	if st.armed.Sub(now) >= wt && !st.perWrite {
 		return
 	}
 	st.armed = now.Add(wt + wt/8)
@@ -170,7 +180,16 @@ func (st *Stream) Flush() bool {
 	if st.failed == nil {
 		st.fail(st.ctrl.Flush())
 	}
+	st.settle()
 	return st.failed == nil
+}
+
+// settle lifts an HTTP/2 stream's write deadline once its writes are done.
+func (st *Stream) settle() {
+	if st.perWrite && !st.armed.IsZero() {
+		st.armed = time.Time{}
+		_ = st.ctrl.SetWriteDeadline(time.Time{})
+	}
 }
 
 // Send writes and flushes one event; false means the stream is over.
