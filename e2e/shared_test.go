@@ -498,6 +498,39 @@ func TestShared(t *testing.T) {
 		}
 	})
 
+	t.Run("worker-fails-to-start", func(t *testing.T) {
+		// A page whose worker script is missing (a bundler that did not
+		// emit it) still gets its events, through the fallback, and a
+		// console warning that says why.
+		const session = "shared-noworker"
+		url := "/events?interval=50ms&session=" + session
+		tabs := env.openTabs(t, 2)
+		each(tabs, "tabs.useWorker('/no-such-worker.js')")
+		each(tabs, "tabs.open(%q)", url)
+		allOpen(t, tabs, 0)
+		waitMore(t, tabs, 5)
+		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
+			t.Errorf("%d open streams after %d requests, want 1 and 1 (a leader tab)", open, reqs)
+		}
+		for n, tb := range tabs {
+			warned := false
+			for _, m := range tb.console.Messages() {
+				warned = warned || m.Level == "warning" && strings.Contains(m.Text, "shared worker did not start")
+			}
+			if !warned {
+				t.Errorf("tab %d: no console warning about the worker", n)
+			}
+			// The browser logs the failed worker script as an error; that
+			// one is expected here, any other is not.
+			for _, e := range tb.pageErrors() {
+				if !strings.HasPrefix(e, "worker error: Failed to fetch a worker script") {
+					t.Errorf("tab %d console: %s", n, e)
+				}
+			}
+			tb.console.Reset()
+		}
+	})
+
 	t.Run("fallback-leader-handover", func(t *testing.T) {
 		const session = "shared-leader"
 		url := "/events?interval=50ms&session=" + session

@@ -13,7 +13,8 @@ const CONNECTING = 0;
 const CLOSED = 2;
 
 let port = null; // the worker's MessagePort, once started
-let refused = false; // SharedWorker threw: use the fallback from now on
+let refused = false; // SharedWorker refused or failed: use the fallback from now on
+let loadOwnBridge = null; // this page's Go instance, for sources the worker fails
 let away = false; // between pagehide and pageshow
 let releaseLock = null;
 const sources = new Map(); // source id → its connect arguments
@@ -24,7 +25,14 @@ const sources = new Map(); // source id → its connect arguments
  * leader needs it); files are configure()'s URLs, null for the defaults.
  */
 export function sharedTransport(url, cfg, loadBridge, files) {
+  loadOwnBridge = loadBridge;
   if (!refused && typeof SharedWorker === 'function' && startWorker(files)) return workerTransport;
+  return fallbackTransport(url, cfg, loadBridge);
+}
+
+// fallbackTransport is the leader election where the browser has what it
+// needs and the source may share, else null (unshared).
+function fallbackTransport(url, cfg, loadBridge) {
   if (globalThis.navigator?.locks && typeof BroadcastChannel === 'function' && globalThis.crypto?.subtle &&
       shareKeyOf(url, cloneableConfig(cfg)) !== null) {
     return leaderTransport(loadBridge);
@@ -34,15 +42,51 @@ export function sharedTransport(url, cfg, loadBridge, files) {
 
 const workerTransport = {
   connect(id, url, cfg, onOpen, onBatch, onError) {
-    const src = { url, cfg: cloneableConfig(cfg), headersFn: cfg.headersFn, onOpen, onBatch, onError };
+    const src = { url, own: cfg, cfg: cloneableConfig(cfg), headersFn: cfg.headersFn, onOpen, onBatch, onError, via: null };
     sources.set(id, src);
-    if (!away) port.postMessage({ t: 'open', id, url, cfg: src.cfg });
+    if (refused) reroute(id, src);
+    else if (!away) port.postMessage({ t: 'open', id, url, cfg: src.cfg });
     return undefined;
   },
   close(id) {
-    if (sources.delete(id) && !away) port.postMessage({ t: 'close', id });
+    const src = sources.get(id);
+    if (!src) return;
+    sources.delete(id);
+    if (src.via) src.via.close(id);
+    else if (port && !away) port.postMessage({ t: 'close', id });
   },
 };
+
+// workerFailed moves every source to the fallback when the worker's script
+// does not start (not found, say, where a bundler did not emit it): the
+// page keeps working, and the console says why sharing is off.
+function workerFailed() {
+  if (refused) return;
+  refused = true;
+  console.warn('eventsource-wasm: the shared worker did not start (is eventsource-shared-worker.js served? see configure({ sharedWorkerURL })); shared sources use a leader tab or run unshared');
+  port = null;
+  releaseLock?.();
+  releaseLock = null;
+  for (const [id, src] of sources) reroute(id, src);
+}
+
+// reroute connects a source that the worker did not take through the
+// fallback, or this page's own bridge.
+async function reroute(id, src) {
+  let via = fallbackTransport(src.url, src.own, loadOwnBridge);
+  if (!via) {
+    try {
+      via = await loadOwnBridge();
+    } catch (err) {
+      if (sources.delete(id)) src.onError(CLOSED, 0, '', `eventsource-wasm: ${err?.message ?? err}`);
+      return;
+    }
+    if (!sources.has(id)) return; // closed meanwhile
+  }
+  src.via = via;
+  const err = via.connect(id, src.url, src.own, src.onOpen, src.onBatch, src.onError);
+  if (err && sources.delete(id)) src.onError(CLOSED, 0, '', err);
+}
 
 function startWorker(files) {
   if (port) return true;
@@ -56,7 +100,7 @@ function startWorker(files) {
     refused = true; // disabled, or not allowed in this context
     return false;
   }
-  worker.onerror = () => fail('eventsource-wasm: the shared worker did not start');
+  worker.onerror = workerFailed;
   port = worker.port;
   port.onmessage = (e) => receive(e.data); // starts the port
   port.postMessage({ t: 'files', wasmURL: files.wasmURL, wasmExecURL: files.wasmExecURL });
@@ -75,7 +119,8 @@ function holdLock() {
   const name = `eventsource-wasm-tab:${crypto.randomUUID()}`;
   navigator.locks.request(name, () => new Promise((release) => {
     releaseLock = release;
-    port.postMessage({ t: 'hello', lock: name });
+    if (port) port.postMessage({ t: 'hello', lock: name });
+    else release(); // the worker failed meanwhile
   }));
 }
 
@@ -83,7 +128,7 @@ function holdLock() {
 // back/forward cache neither keeps a stream open nor blocks the others
 // (a held lock would also keep it out of that cache).
 function leave() {
-  if (away) return;
+  if (away || !port) return;
   away = true;
   port.postMessage({ t: 'bye' });
   releaseLock?.();
@@ -95,20 +140,13 @@ function leave() {
 // its next event, or, when no other tab kept it open, start it again from
 // the last event ID they saw.
 function rejoin() {
-  if (!away) return;
+  if (!away || !port) return;
   away = false;
   holdLock();
   for (const [id, src] of sources) {
     src.onError(CONNECTING, 0, '', '');
     if (src.last !== undefined) src.cfg = { ...src.cfg, lastEventId: src.last };
     if (sources.has(id)) port.postMessage({ t: 'open', id, url: src.url, cfg: src.cfg });
-  }
-}
-
-function fail(message) {
-  for (const [id, src] of sources) {
-    sources.delete(id);
-    src.onError(CLOSED, 0, '', message);
   }
 }
 

@@ -1,6 +1,6 @@
 // The helpers that e2e/shared_test.go drives in each of its tabs. Every
 // source records what it reports; the test reads it back with state(i).
-import { WasmEventSource } from '/eventsource-wasm.js';
+import { WasmEventSource, configure } from '/eventsource-wasm.js';
 
 const sources = [];
 let headerCalls = 0;
@@ -52,6 +52,10 @@ window.tabs = {
   disableSharedWorker() {
     delete window.SharedWorker;
     window.SharedWorker = undefined;
+  },
+  /** Points the page at another shared-worker script (before its first source). */
+  useWorker(url) {
+    configure({ sharedWorkerURL: url });
   },
   /** Opens a shared source (init is JSON from the test) and returns its index. */
   open(url, init = {}) {
