@@ -125,7 +125,14 @@ func (tb *tab) state(i int) sharedState {
 // server counts them.
 func (e *sharedEnv) streams(t *testing.T, session string) (open int, requests int64) {
 	t.Helper()
-	resp, err := http.Get(e.ts.URL + "/sessions/" + session)
+	return sessionStreams(t, e.ts, session)
+}
+
+// sessionStreams returns the open streams and the requests of a session of
+// ts, from GET /sessions/{id}.
+func sessionStreams(t *testing.T, ts *testServer, session string) (open int, requests int64) {
+	t.Helper()
+	resp, err := http.Get(ts.URL + "/sessions/" + session)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ type app struct {
 	compare                 *compareView
 	auth                    *authView
 	publish                 *publishView
+	tabs                    *tabsView
 }
 
 func main() {
@@ -59,6 +60,7 @@ func main() {
 	a.compare.enable()
 	a.auth.enable()
 	a.publish.enable()
+	a.tabs.enable()
 	go a.waitForClient()
 	doc.QuerySelector("body").SetAttribute("data-demo", "ready")
 	select {} // keep the module alive: everything else runs in callbacks
@@ -75,6 +77,7 @@ func (a *app) build() (err error) {
 	a.auth = newAuthView(a)
 	a.compare = newCompareView(a)
 	a.publish = newPublishView(a)
+	a.tabs = newTabsView(a)
 	for _, el := range doc.QuerySelectorAll("[data-copy]") {
 		target := el.GetAttribute("data-copy")
 		onClick(el, "copy", func() { copySnippet(el, target) })
