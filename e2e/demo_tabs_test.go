@@ -73,7 +73,9 @@ func TestDemoTabs(t *testing.T) {
 	v = waitTabs("6 native tabs receiving", func(v demoTabs) bool { return v.Receiving == "6" })
 	session = sessionOf(v)
 	waitUntil(t, 10*time.Second, "6 native streams", func() bool { open, _ := sessionStreams(t, p.ts, session); return open == 6 })
-	waitTabs("the note that the page's own requests wait", func(v demoTabs) bool { return v.Note != "" && v.Receiving == "6" && len(v.Note) > 0 && v.Note[:4] == "This" })
+	waitTabs("the note that the page's own requests wait", func(v demoTabs) bool {
+		return v.Note != "" && v.Receiving == "6" && len(v.Note) > 0 && v.Note[:4] == "This"
+	})
 	p.click("#tabs-close")
 	waitTabs("the count to drop to 0", func(v demoTabs) bool { return v.Frames == 0 && v.Conns == "0" })
 	p.consoleClean(false)

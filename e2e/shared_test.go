@@ -160,6 +160,19 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 	}
 }
 
+// sharedTabs opens n tabs, evaluates prep in each (when not empty), then
+// opens a shared source on url in each and waits until all are open.
+func (e *sharedEnv) sharedTabs(t *testing.T, n int, prep, url string) []*tab {
+	t.Helper()
+	tabs := e.openTabs(t, n)
+	if prep != "" {
+		each(tabs, "%s", prep)
+	}
+	each(tabs, "tabs.open(%q)", url)
+	allOpen(t, tabs, 0)
+	return tabs
+}
+
 // each evaluates the same window.tabs expression in every tab.
 func each(tabs []*tab, format string, args ...any) {
 	for _, tb := range tabs {
@@ -220,9 +233,7 @@ func TestShared(t *testing.T) {
 	t.Run("eight-tabs-one-connection", func(t *testing.T) {
 		const topic, session = "shared-eight", "shared-eight"
 		url := fmt.Sprintf("/topics/%s?session=%s", topic, session)
-		tabs := env.openTabs(t, 8)
-		each(tabs, "tabs.open(%q)", url)
-		allOpen(t, tabs, 0)
+		tabs := env.sharedTabs(t, 8, "", url)
 		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
 			t.Fatalf("8 shared tabs: server sees %d open streams after %d requests, want 1 and 1", open, reqs)
 		}
@@ -511,10 +522,7 @@ func TestShared(t *testing.T) {
 		// console warning that says why.
 		const session = "shared-noworker"
 		url := "/events?interval=50ms&session=" + session
-		tabs := env.openTabs(t, 2)
-		each(tabs, "tabs.useWorker('/no-such-worker.js')")
-		each(tabs, "tabs.open(%q)", url)
-		allOpen(t, tabs, 0)
+		tabs := env.sharedTabs(t, 2, "tabs.useWorker('/no-such-worker.js')", url)
 		waitMore(t, tabs, 5)
 		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
 			t.Errorf("%d open streams after %d requests, want 1 and 1 (a leader tab)", open, reqs)
@@ -541,10 +549,7 @@ func TestShared(t *testing.T) {
 	t.Run("fallback-leader-handover", func(t *testing.T) {
 		const session = "shared-leader"
 		url := "/events?interval=50ms&session=" + session
-		tabs := env.openTabs(t, 4)
-		each(tabs, "tabs.disableSharedWorker()")
-		each(tabs, "tabs.open(%q)", url)
-		allOpen(t, tabs, 0)
+		tabs := env.sharedTabs(t, 4, "tabs.disableSharedWorker()", url)
 		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
 			t.Fatalf("4 tabs without SharedWorker: %d open streams after %d requests, want 1 and 1", open, reqs)
 		}
