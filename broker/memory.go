@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/eventsource-wasm/eventsource-wasm/broker/internal/mailbox"
 )
 
 // Defaults of MemoryBrokerConfig.
@@ -121,26 +123,14 @@ func (t *memTopic) dropOldest(b *MemoryBroker) {
 
 type memSub struct {
 	t *memTopic
-	// ch is small: a subscriber that keeps up never needs more, and a
-	// buffer for the whole allowed lag, allocated up front, would cost every
-	// idle stream kilobytes (12 KiB at 256 messages).
-	ch chan Message
-	// backlog holds, in order, what did not fit in ch; while it is not
-	// empty a pump goroutine moves it into ch and Publish appends to it, so
-	// the lag grows memory only while it lasts. The fields below are guarded
-	// by t.mu.
-	backlog []Message
-	limit   int           // most undelivered messages (ch plus backlog) before a drop
-	pumping bool          // a pump runs: it alone sends on ch, and closes it
-	quit    chan struct{} // made with the pump, closed to end it
-	err     error         // set before ch is closed
-	end     bool          // finished
+	// box holds what the reader has not taken yet: small while it keeps
+	// up. It and the fields below are guarded by t.mu.
+	box *mailbox.Box[Message]
+	err error // set before box is closed
+	end bool  // finished
 	// stop unregisters the context callback; nil without one.
 	stop func() bool
 }
-
-// memSubChan is the capacity of a subscriber's channel (at most its limit).
-const memSubChan = 8
 
 // topic returns the live topic named name, creating it if needed, and
 // marks it as just published to when publish is set.
@@ -367,7 +357,7 @@ func (b *MemoryBroker) Subscribe(ctx context.Context, topic, after string) (Subs
 	}
 	// Replayed messages do not eat into the live allowance.
 	limit := len(replay) + b.cfg.SubscriberBuffer
-	s := &memSub{t: t, ch: make(chan Message, min(memSubChan, limit)), limit: limit}
+	s := &memSub{t: t, box: mailbox.New[Message](&t.mu, limit)}
 	for _, m := range replay {
 		s.deliver(m)
 	}
@@ -395,53 +385,10 @@ func (b *MemoryBroker) forget(t *memTopic) {
 }
 
 // deliver queues m for s without ever waiting, and drops s when it has
-// limit messages undelivered. The caller holds s.t.mu.
+// its limit of messages undelivered. The caller holds s.t.mu.
 func (s *memSub) deliver(m Message) {
-	if !s.pumping {
-		select {
-		case s.ch <- m:
-			return
-		default:
-		}
-	}
-	if len(s.ch)+len(s.backlog) >= s.limit {
+	if !s.box.Put(m) {
 		s.finish(ErrSlowSubscriber)
-		return
-	}
-	s.backlog = append(s.backlog, m)
-	if !s.pumping {
-		s.pumping = true
-		s.quit = make(chan struct{})
-		go s.pump()
-	}
-}
-
-// pump moves the backlog into ch, in order, as the reader takes messages,
-// and ends when the backlog is empty or s is finished; then it closes ch if
-// s is finished, because finish cannot close a channel pump may send on.
-func (s *memSub) pump() {
-	t := s.t
-	for {
-		t.mu.Lock()
-		if s.end || len(s.backlog) == 0 {
-			s.pumping = false
-			s.backlog = nil
-			if s.end {
-				close(s.ch)
-			}
-			t.mu.Unlock()
-			return
-		}
-		m, quit := s.backlog[0], s.quit
-		t.mu.Unlock()
-		select {
-		case s.ch <- m:
-			t.mu.Lock()
-			s.backlog[0] = Message{} // let the data go
-			s.backlog = s.backlog[1:]
-			t.mu.Unlock()
-		case <-quit:
-		}
 	}
 }
 
@@ -453,11 +400,7 @@ func (s *memSub) finish(err error) {
 	s.end = true
 	s.err = err
 	delete(s.t.subs, s)
-	if s.pumping {
-		close(s.quit) // the pump closes ch
-	} else {
-		close(s.ch)
-	}
+	s.box.Close()
 }
 
 func (s *memSub) close(err error, b *MemoryBroker) {
@@ -472,7 +415,7 @@ type memSubscription struct {
 	b *MemoryBroker
 }
 
-func (m *memSubscription) Messages() <-chan Message { return m.s.ch }
+func (m *memSubscription) Messages() <-chan Message { return m.s.box.C() }
 
 func (m *memSubscription) Err() error {
 	m.s.t.mu.Lock()

@@ -3,7 +3,9 @@
 // another instance resumes from its Last-Event-ID there.
 //
 // Each topic is a stream (key KeyPrefix+topic). Publish appends with
-// XADD MAXLEN ~ MaxLen, and the entry id Redis assigns ("<ms>-<seq>") is the
+// XADD trimmed to MaxLen (by a script that records the newest trimmed id
+// as the stream's max-deleted-entry-id, so a resume from exactly that id is
+// known to have lost nothing), and the entry id Redis assigns ("<ms>-<seq>") is the
 // SSE id, so any instance can resume from any id. Each instance runs one
 // reader per topic that has local subscribers (a blocking XREAD on its own
 // connection) and fans out to them in memory, dropping a subscriber that
@@ -39,6 +41,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/eventsource-wasm/eventsource-wasm/broker"
+	"github.com/eventsource-wasm/eventsource-wasm/broker/internal/mailbox"
 )
 
 // Defaults of Options.
@@ -48,6 +51,7 @@ const (
 	DefaultMaxTopics  = 1000
 	DefaultBlock      = time.Second
 	DefaultMaxBackoff = 5 * time.Second
+	DefaultIdleTTL    = 24 * time.Hour
 )
 
 const (
@@ -61,11 +65,13 @@ const (
 
 // Options tunes a Broker. Zero fields take the defaults named on each.
 type Options struct {
-	// MaxLen is about how many of the newest messages each topic keeps for
-	// replay: XADD trims with MAXLEN ~ MaxLen, so Redis keeps at least
-	// MaxLen and removes whole nodes, i.e. up to ~100 more
-	// (DefaultMaxLen).
+	// MaxLen is how many of the newest messages each topic keeps for
+	// replay (DefaultMaxLen).
 	MaxLen int64
+	// IdleTTL is how long a topic's stream outlives its last publish:
+	// Redis then deletes it, and a resume from one of its ids gets
+	// broker.ErrIDNotRetained (DefaultIdleTTL; negative: never).
+	IdleTTL time.Duration
 	// KeyPrefix is prepended to a topic's name to make its stream's key
 	// (DefaultKeyPrefix). Instances that share topics must share it.
 	KeyPrefix string
@@ -129,6 +135,9 @@ func New(ctx context.Context, rawURL string, opts Options) (*Broker, error) {
 	}
 	if opts.MaxLen <= 0 {
 		opts.MaxLen = DefaultMaxLen
+	}
+	if opts.IdleTTL == 0 {
+		opts.IdleTTL = DefaultIdleTTL
 	}
 	if opts.KeyPrefix == "" {
 		opts.KeyPrefix = DefaultKeyPrefix
@@ -204,7 +213,29 @@ const (
 
 func (b *Broker) key(name string) string { return b.opts.KeyPrefix + name }
 
-// Publish implements broker.Broker: one XADD, trimmed to about MaxLen.
+// publishScript appends an entry (KEYS[1] the stream, ARGV[1] its id or
+// "*", ARGV[4...] its fields and values), trims the stream to ARGV[2]
+// entries, recording the newest id it trimmed as max-deleted-entry-id (XADD's
+// own MAXLEN does not), and sets the stream to expire ARGV[3] ms after this
+// publish (0: never). It returns the new entry's id.
+var publishScript = redis.NewScript(`
+local id = redis.call('XADD', KEYS[1], ARGV[1], unpack(ARGV, 4))
+local over = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[2])
+if over > 0 then
+  local gone = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', over)
+  redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[2])
+  redis.call('XSETID', KEYS[1], id, 'MAXDELETEDID', gone[#gone][1])
+end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+else
+  redis.call('PERSIST', KEYS[1])
+end
+return id
+`)
+
+// Publish implements broker.Broker: one script that appends, trims to
+// MaxLen and sets the idle expiry.
 func (b *Broker) Publish(ctx context.Context, name string, m broker.Message) (string, error) {
 	id := "*"
 	if m.ID != "" {
@@ -220,18 +251,14 @@ func (b *Broker) Publish(ctx context.Context, name string, m broker.Message) (st
 	if err := b.usable(); err != nil {
 		return "", err
 	}
-	values := make([]any, 0, 4)
+	ttl := max(b.opts.IdleTTL.Milliseconds(), 0)
+	args := make([]any, 0, 7)
+	args = append(args, id, b.opts.MaxLen, ttl)
 	if m.Type != "" {
-		values = append(values, fieldEvent, m.Type)
+		args = append(args, fieldEvent, m.Type)
 	}
-	values = append(values, fieldData, m.Data)
-	got, err := b.rdb.XAdd(ctx, &redis.XAddArgs{
-		Stream: b.key(name),
-		MaxLen: b.opts.MaxLen,
-		Approx: true,
-		ID:     id,
-		Values: values,
-	}).Result()
+	args = append(args, fieldData, m.Data)
+	got, err := publishScript.Run(ctx, b.rdb, []string{b.key(name)}, args...).Text()
 	if err != nil {
 		// Redis: "The ID specified in XADD is equal or smaller than the
 		// target stream top item".
@@ -293,17 +320,16 @@ func (b *Broker) Subscribe(ctx context.Context, name, after string) (broker.Subs
 		return nil, err
 	}
 	t.mu.Lock()
-	s.ch = make(chan broker.Message, len(v.msgs)+b.opts.SubscriberBuffer)
+	// No buffer for the whole allowed lag up front: the box grows only
+	// while the reader lags.
+	s.box = mailbox.New[broker.Message](&t.mu, b.opts.SubscriberBuffer)
 	s.replayed = v.last
 	t.mu.Unlock()
-	for _, e := range v.msgs {
-		s.ch <- e.msg // fits: the channel was sized for them
-	}
 	s.stop = context.AfterFunc(ctx, func() { s.end(ctx.Err()) })
 	switch {
-	case !v.more:
+	case len(v.msgs) == 0 && !v.more:
 		s.handOver(v.last)
-	case !b.spawn(func() { s.replay(ctx, v.last) }):
+	case !b.spawn(func() { s.replay(ctx, v) }):
 		s.end(broker.ErrBrokerClosed)
 		s.handOver(v.last) // ended: only closes the channel
 	}

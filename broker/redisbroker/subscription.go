@@ -6,14 +6,15 @@ import (
 	"fmt"
 
 	"github.com/eventsource-wasm/eventsource-wasm/broker"
+	"github.com/eventsource-wasm/eventsource-wasm/broker/internal/mailbox"
 )
 
 // subscription is one subscriber. It starts replaying: the reader holds
 // back what it reads (pending) while the replay fills ch. At the handover
 // it turns live: the reader sends to ch directly, never blocking.
 //
-// Exactly one party closes ch: finish when the subscription is live (the
-// reader only sends under the topic's lock), otherwise whoever runs the
+// Exactly one party closes box: finish when the subscription is live (the
+// reader only puts under the topic's lock), otherwise whoever runs the
 // replay, at its end (a blocked replay send must not meet a closed channel).
 type subscription struct {
 	t    *topic
@@ -21,7 +22,7 @@ type subscription struct {
 	stop func() bool   // unregisters the context callback
 
 	// Guarded by t.mu.
-	ch       chan broker.Message
+	box      *mailbox.Box[broker.Message]
 	live     bool
 	ended    bool
 	err      error
@@ -30,7 +31,7 @@ type subscription struct {
 	last     streamID // the newest id handed over once live
 }
 
-func (s *subscription) Messages() <-chan broker.Message { return s.ch }
+func (s *subscription) Messages() <-chan broker.Message { return s.box.C() }
 
 func (s *subscription) Err() error {
 	s.t.mu.Lock()
@@ -62,7 +63,7 @@ func (s *subscription) finish(err error) {
 	delete(s.t.subs, s)
 	close(s.done)
 	if s.live {
-		close(s.ch)
+		s.box.Close()
 	}
 }
 
@@ -73,12 +74,11 @@ func (s *subscription) deliver(e entry) {
 	if s.ended || !s.last.less(e.id) {
 		return
 	}
-	select {
-	case s.ch <- e.msg:
-		s.last = e.id
-	default:
-		s.finish(fmt.Errorf("%w: %d messages undelivered", broker.ErrSlowSubscriber, cap(s.ch)))
+	if !s.box.Put(e.msg) {
+		s.finish(fmt.Errorf("%w: %d messages undelivered", broker.ErrSlowSubscriber, s.t.b.opts.SubscriberBuffer))
+		return
 	}
+	s.last = e.id
 }
 
 // hold keeps an entry read during the replay. Entries the replay has
@@ -99,9 +99,20 @@ func (s *subscription) hold(e entry) {
 	s.pending = append(s.pending, e)
 }
 
-// replay continues a replay that did not fit in one step, from after
-// cursor, then hands over.
-func (s *subscription) replay(ctx context.Context, cursor streamID) {
+// replay sends what the first look found (first), continues from there
+// when it did not fit in one step, then hands over.
+func (s *subscription) replay(ctx context.Context, first view) {
+	for _, e := range first.msgs {
+		if !s.box.Send(e.msg, s.done) {
+			s.handOver(first.last)
+			return
+		}
+	}
+	cursor := first.last
+	if !first.more {
+		s.handOver(cursor)
+		return
+	}
 	for {
 		v, err := s.t.b.look(ctx, s.t.key, true, cursor)
 		if errors.Is(err, broker.ErrIDNotRetained) {
@@ -115,9 +126,7 @@ func (s *subscription) replay(ctx context.Context, cursor streamID) {
 			return
 		}
 		for _, e := range v.msgs {
-			select {
-			case s.ch <- e.msg:
-			case <-s.done:
+			if !s.box.Send(e.msg, s.done) {
 				s.handOver(cursor)
 				return
 			}
@@ -140,7 +149,7 @@ func (s *subscription) handOver(last streamID) {
 	s.t.mu.Lock()
 	defer s.t.mu.Unlock()
 	if s.ended {
-		close(s.ch)
+		s.box.Close()
 		return
 	}
 	s.live, s.last = true, last

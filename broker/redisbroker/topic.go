@@ -154,7 +154,7 @@ local entries = {}
 if ARGV[1] ~= '' then
   entries = redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
 end
-return {f['last-generated-id'], f['entries-added'], f['length'], first, entries}
+return {f['last-generated-id'], f['entries-added'], f['length'], first, entries, f['max-deleted-entry-id']}
 `)
 
 // view is one atomic look at a topic's stream.
@@ -169,12 +169,14 @@ type view struct {
 // stream's newest id as last: the position of a subscriber that wants only
 // what comes next.
 //
-// Retention: Redis trims the oldest entries, so the entries after from are
-// all retained when from is at or after the oldest retained entry, or
-// when the stream never lost an entry (entries-added equals length). An id
-// newer than any the stream issued, or one for a stream that does not
-// exist, is unknown. The one false alarm: when from is exactly the newest
-// trimmed id, nothing after it is lost, but Redis does not tell that id.
+// Retention: the entries after from are all retained when the stream never
+// lost an entry (entries-added equals length), or when from is at or after
+// the newest trimmed id, which Publish records as max-deleted-entry-id. A
+// stream trimmed by something else (XADD's own MAXLEN, an older version of
+// this package) has none recorded: then from must be at or after the oldest
+// retained entry, which wrongly reports a loss when from is exactly the
+// newest trimmed id. An id newer than any the stream issued, or one for a
+// stream that does not exist (never published, or expired), is unknown.
 func (b *Broker) look(ctx context.Context, key string, replay bool, from streamID) (view, error) {
 	start := ""
 	if replay && from != maxID { // "(" + maxID is an invalid XRANGE start
@@ -200,6 +202,10 @@ func (b *Broker) look(ctx context.Context, key string, replay bool, from streamI
 	switch {
 	case st.last.less(from):
 		return view{}, fmt.Errorf("%w: %s is newer than the topic's newest id %s", broker.ErrIDNotRetained, from, st.last)
+	case st.added > st.length && !st.trimmed.isZero():
+		if from.less(st.trimmed) {
+			return view{}, fmt.Errorf("%w: %s is older than the newest trimmed id %s", broker.ErrIDNotRetained, from, st.trimmed)
+		}
 	case st.added > st.length && st.length == 0 && from != st.last:
 		return view{}, fmt.Errorf("%w: %s: every message of the topic was trimmed", broker.ErrIDNotRetained, from)
 	case st.added > st.length && st.length > 0 && from.less(st.first):
@@ -215,6 +221,7 @@ func (b *Broker) look(ctx context.Context, key string, replay bool, from streamI
 // lookState is lookScript's answer for an existing stream.
 type lookState struct {
 	last, first   streamID
+	trimmed       streamID // max-deleted-entry-id: the newest id trimmed, when recorded
 	added, length int64
 	entries       []entry
 }
@@ -222,7 +229,7 @@ type lookState struct {
 func parseLook(res []any) (lookState, error) {
 	var st lookState
 	bad := errors.New("unexpected reply of the look script")
-	if len(res) != 5 {
+	if len(res) != 6 {
 		return st, bad
 	}
 	last, ok1 := res[0].(string)
@@ -230,10 +237,14 @@ func parseLook(res []any) (lookState, error) {
 	length, ok3 := res[2].(int64)
 	first, ok4 := res[3].(string)
 	raw, ok5 := res[4].([]any)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+	trimmed, ok6 := res[5].(string)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
 		return st, bad
 	}
 	var err error
+	if st.trimmed, err = parseID(trimmed); err != nil {
+		return st, err
+	}
 	if st.last, err = parseID(last); err != nil {
 		return st, err
 	}

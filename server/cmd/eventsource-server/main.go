@@ -54,6 +54,7 @@ type options struct {
 	replaySize      int
 	replayBytes     int64
 	broker          string
+	topicIdleTTL    time.Duration
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 }
@@ -80,6 +81,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.IntVar(&o.replaySize, "replay-size", broker.DefaultReplaySize, "events kept per topic for replay (approximately, with redis)")
 	fs.Int64Var(&o.replayBytes, "replay-bytes", broker.DefaultMaxBytes, "bytes of events the in-memory broker keeps for replay, all topics together; past it the oldest go first, idle topics before busy ones")
 	fs.StringVar(&o.broker, "broker", "memory", "topic broker: memory, or redis://[user:password@]host:port/db (Redis Streams, shared by several instances)")
+	fs.DurationVar(&o.topicIdleTTL, "topic-idle-ttl", redisbroker.DefaultIdleTTL, "with redis: how long a topic outlives its last publish before Redis deletes it; negative for never")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn or error")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests to finish")
 	var err error
@@ -128,14 +130,14 @@ const (
 
 // openBroker returns the broker spec names and a function that closes it.
 // A nil broker lets the server make its in-memory one.
-func openBroker(ctx context.Context, spec string, replaySize int, log *slog.Logger) (broker.Broker, func() error, error) {
+func openBroker(ctx context.Context, spec string, replaySize int, idleTTL time.Duration, log *slog.Logger) (broker.Broker, func() error, error) {
 	switch {
 	case spec == "memory":
 		return nil, func() error { return nil }, nil
 	case strings.HasPrefix(spec, "redis://"), strings.HasPrefix(spec, "rediss://"):
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		b, err := redisbroker.New(ctx, spec, redisbroker.Options{MaxLen: int64(replaySize), Logger: log})
+		b, err := redisbroker.New(ctx, spec, redisbroker.Options{MaxLen: int64(replaySize), IdleTTL: idleTTL, Logger: log})
 		if err != nil {
 			return nil, nil, fmt.Errorf("-broker: %w", err) // New's errors never quote the URL (no password)
 		}
@@ -165,7 +167,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.logLevel}))
-	br, closeBroker, err := openBroker(ctx, o.broker, o.replaySize, log)
+	br, closeBroker, err := openBroker(ctx, o.broker, o.replaySize, o.topicIdleTTL, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "eventsource-server:", err)
 		return 2
