@@ -105,7 +105,7 @@ clean:
 	rm -rf bin build
 	find $(DIST) -type f ! -name .gitkeep -delete
 
-## screenshots: PNGs of the demo's compare and auth views (headless Chromium), shown in the README.
+## screenshots: PNGs of the demo's compare, auth and try views (headless Chromium), shown in the README.
 screenshots: wasm chromium
 	$(GO) run ./e2e/screenshots -out docs/screenshots
 

@@ -347,7 +347,7 @@ func TestDemoPhoneLayout(t *testing.T) {
 	p.waitView("cmp", "events in both panes", 10*time.Second, func(v demoView) bool {
 		return v.Native.Count >= 4 && v.Wasm.Count >= 4 && len(v.Wasm.Requests) >= 1
 	})
-	for _, view := range []string{"compare", "auth", "publish", "use"} {
+	for _, view := range []string{"compare", "auth", "publish", "try", "use"} {
 		var width struct{ Page, Window int }
 		p.eval(fmt.Sprintf(`(() => { location.hash = %q; return new Promise((ok) => {
 		  const measure = () => document.body.dataset.view === %[1]q

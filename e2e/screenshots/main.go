@@ -1,6 +1,6 @@
 // Command screenshots writes PNG screenshots of the demo page to
 // docs/screenshots/ (make screenshots): it starts the project's server in
-// process on a free loopback port, opens the Compare and Auth views in
+// process on a free loopback port, opens the Compare, Auth and Try views in
 // Debian's headless Chromium at a laptop size and the Compare view at a
 // phone width, drives them to show live content, and captures them.
 //
@@ -70,6 +70,7 @@ func run(outDir string, timeout time.Duration) error {
 		{file: "compare-echo.png", width: 1440, height: 1100, steps: echoSteps},
 		{file: "auth.png", width: 1440, height: 1100, steps: authSteps},
 		{file: "compare-phone.png", width: 390, height: 1400, mobile: true, steps: phoneSteps},
+		{file: "try.png", width: 1440, height: 1500, steps: trySteps},
 	}
 	for _, s := range shots {
 		if err := take(ctx, base, outDir, s); err != nil {
@@ -197,5 +198,22 @@ func authSteps(base string) chromedp.Tasks {
 func phoneSteps(base string) chromedp.Tasks {
 	return append(load(base, "/?stream=seed&autostart=1#compare"),
 		until(count("cmp", "native")+` >= 3 && `+count("cmp", "wasm")+` >= 3`),
+	)
+}
+
+// trySteps: the Try view on /echo, which reports what each client sent:
+// WasmEventSource's Authorization and X-Demo headers, which native cannot
+// send, and a starting lastEventId.
+func trySteps(base string) chromedp.Tasks {
+	return append(load(base, "/#try"),
+		chromedp.SetValue("#try-preset", "echo", chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("try-preset").dispatchEvent(new Event("change"))`, nil),
+		click("#try-add-header"),
+		chromedp.SendKeys("#try-headers .header-row:last-child .h-name", "Authorization", chromedp.ByQuery),
+		chromedp.SendKeys("#try-headers .header-row:last-child .h-value", "Bearer demo-token", chromedp.ByQuery),
+		chromedp.SendKeys("#try-last-id", "2", chromedp.ByQuery),
+		chromedp.SendKeys("#try-max-retries", "5", chromedp.ByQuery),
+		click("#try-start"),
+		until(count("try", "wasm")+` >= 8 && `+count("try", "native")+` >= 8`),
 	)
 }

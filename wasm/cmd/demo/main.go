@@ -21,6 +21,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/cmd/demo/internal/endpoint"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
@@ -33,6 +34,7 @@ type app struct {
 	auth                    *authView
 	publish                 *publishView
 	tabs                    *tabsView
+	try                     *tryView
 }
 
 func main() {
@@ -61,6 +63,7 @@ func main() {
 	a.auth.enable()
 	a.publish.enable()
 	a.tabs.enable()
+	a.try.enable()
 	go a.waitForClient()
 	doc.QuerySelector("body").SetAttribute("data-demo", "ready")
 	select {} // keep the module alive: everything else runs in callbacks
@@ -78,6 +81,7 @@ func (a *app) build() (err error) {
 	a.compare = newCompareView(a)
 	a.publish = newPublishView(a)
 	a.tabs = newTabsView(a)
+	a.try = newTryView(a)
 	for _, el := range doc.QuerySelectorAll("[data-copy]") {
 		target := el.GetAttribute("data-copy")
 		onClick(el, "copy", func() { copySnippet(el, target) })
@@ -92,6 +96,10 @@ func (a *app) build() (err error) {
 // route shows the view named by the location hash (#compare by default).
 func (a *app) route() {
 	view := strings.TrimPrefix(dom.GetWindow().Location().Hash(), "#")
+	if strings.HasPrefix(view, endpoint.ShareView+":") { // a shared setup
+		a.try.openShared(view)
+		view = endpoint.ShareView
+	}
 	if view == "" || doc.GetElementByID("view-"+view) == nil {
 		view = "compare"
 	}

@@ -25,6 +25,7 @@ type paneView struct {
 	root                                        dom.Element
 	badge, count, lastID, reconn, delay, errBox dom.Element
 	conns, connCount, connBody                  dom.Element
+	response, respNote, respBody                dom.Element
 	logBody, logEmpty, note, sub                dom.Element
 	closeBtn, reopenBtn                         *dom.HTMLButtonElement
 	rows                                        int
@@ -47,6 +48,9 @@ func newPaneView(container dom.Element, s side, title string) *paneView {
 		conns:     find(root, ".conns"),
 		connCount: find(root, ".conn-count"),
 		connBody:  find(root, ".conns tbody"),
+		response:  find(root, ".pane-response"),
+		respNote:  find(root, ".resp-note"),
+		respBody:  find(root, ".pane-response tbody"),
 		logBody:   find(root, ".log tbody"),
 		logEmpty:  find(root, ".log-empty"),
 		note:      find(root, ".pane-note"),
@@ -171,6 +175,20 @@ func (v *paneView) renderRequests(reqs []record.Request, total int64) {
 	}
 	v.connCount.SetTextContent("(" + strconv.FormatInt(total, 10) + ")")
 	setHidden(v.conns, len(reqs) == 0)
+}
+
+// showResponse shows the response box: a note, then header rows (name,
+// value). It is shown only by the views that call it.
+func (v *paneView) showResponse(note string, rows [][2]string) {
+	v.respNote.SetTextContent(note)
+	clearChildren(v.respBody)
+	for _, r := range rows {
+		tr := newEl("tr", "", "")
+		tr.AppendChild(newEl("td", "", r[0]))
+		tr.AppendChild(newEl("td", "", r[1]))
+		v.respBody.AppendChild(tr)
+	}
+	setHidden(v.response, false)
 }
 
 // setError shows (or, with "", hides) the pane's error details.

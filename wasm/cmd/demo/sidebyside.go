@@ -27,6 +27,7 @@ type sideBySide struct {
 	verdict      verdict
 	run          int  // bumped by each begin, for fresh session ids
 	started      bool // begin was called at least once
+	types        func(raw string) []string
 }
 
 // sideBySideSpec describes a view for newSideBySide.
@@ -36,6 +37,9 @@ type sideBySideSpec struct {
 	nativeInit, wasmInit   initFunc
 	connect                func() // "Connect both", in a goroutine
 	check                  func() // after any change of either pane; must not block
+	// types returns the event types to listen for on a URL; nil means
+	// streamurl.EventTypes, the types of this server's streams.
+	types func(raw string) []string
 }
 
 func newSideBySide(a *app, spec sideBySideSpec) *sideBySide {
@@ -46,6 +50,10 @@ func newSideBySide(a *app, spec sideBySideSpec) *sideBySide {
 		start:   button(spec.prefix + "-start"),
 		stop:    button(spec.prefix + "-stop"),
 		verdict: verdictOf(spec.prefix + "-verdict"),
+		types:   spec.types,
+	}
+	if s.types == nil {
+		s.types = streamurl.EventTypes
 	}
 	panes := byID(spec.prefix + "-panes")
 	s.native = newPane(panes, nativeSide, spec.nativeTitle, a.nativeES, spec.nativeInit)
@@ -98,7 +106,7 @@ func (s *sideBySide) begin(raw string, sessions bool) error {
 		}
 	}
 	s.started = true
-	types := streamurl.EventTypes(raw)
+	types := s.types(raw)
 	for _, p := range s.panes() {
 		p.start(urls[p.side], ids[p.side], types)
 	}
