@@ -16,7 +16,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/eventsource-wasm/eventsource-wasm/server"
+	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
 // The Try view tests point the demo at a SECOND origin: the project's
@@ -39,7 +40,7 @@ func startOrigin(t *testing.T, ts *testServer, allow []string) string {
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
 	t.Cleanup(hs.Close)
-	cfg := server.Config{AllowOrigins: allow, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))}
+	cfg := fixtures.Config{AllowOrigins: allow, Logger: slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))}
 	hs.Config.Handler = ts.rec.wrap(newServer(t, cfg).Handler())
 	hs.Start()
 	return hs.URL
@@ -98,6 +99,28 @@ func (p *demoPage) typeInto(sel, text string) {
 	}
 }
 
+// navigate loads url in the page (a new document: a reload when only the
+// fragment differs) and waits until the JavaScript condition ready holds.
+// Evaluation errors while the old document goes away are retried.
+func (p *demoPage) navigate(url, ready string) {
+	p.t.Helper()
+	if err := chromedp.Run(p.ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url)); err != nil {
+		p.t.Fatalf("navigate to %s: %v", url, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var ok bool
+		err := chromedp.Run(p.ctx, chromedp.Evaluate(ready, &ok))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: %q never held (last error %v)", url, ready, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // login gets a bearer token from a server's /auth/login.
 func login(t *testing.T, base string) string {
 	t.Helper()
@@ -133,7 +156,7 @@ func sharedSetup(t *testing.T, link string) string {
 // (native, which cannot send it, fails); after the server drops the
 // connection the client resumes with Last-Event-ID.
 func TestDemoTryBearer(t *testing.T) {
-	p := openDemo(t, server.Config{}, "/#try", 60*time.Second)
+	p := openDemo(t, fixtures.Config{}, "/#try", 60*time.Second)
 	second := startOrigin(t, p.ts, []string{p.ts.URL})
 	session := "try-bearer-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	stream := second + "/auth/bearer-events?interval=200ms&retry=300&session=" + session
@@ -205,7 +228,7 @@ func TestDemoTryBearer(t *testing.T) {
 // TestDemoTrySnippet checks that the "This setup in JavaScript" snippet,
 // run in a fresh page, gets the events the WASM pane got.
 func TestDemoTrySnippet(t *testing.T) {
-	p := openDemo(t, server.Config{}, "/#try", 60*time.Second)
+	p := openDemo(t, fixtures.Config{}, "/#try", 60*time.Second)
 	second := startOrigin(t, p.ts, []string{p.ts.URL})
 	p.set("try-preset", "ticker")
 	p.typeInto("#try-url", second+"/events?interval=100ms&count=6&retry=300")
@@ -261,7 +284,7 @@ func equalRows(a, b [][]string) bool {
 // preflight check against an origin that allows the demo names the header
 // of ours its OPTIONS answer does not allow.
 func TestDemoTryCORS(t *testing.T) {
-	p := openDemo(t, server.Config{}, "/#try", 60*time.Second)
+	p := openDemo(t, fixtures.Config{}, "/#try", 60*time.Second)
 	p.set("try-preset", "ticker")
 	p.typeInto("#try-url", p.ts.XDenied+"/events?interval=200ms&count=5")
 	p.click("#try-start")
@@ -299,7 +322,7 @@ func TestDemoTryCORS(t *testing.T) {
 // page and carries a header value only when "include values" is ticked,
 // and that "keep header values in this tab" keeps them across a reload.
 func TestDemoTryShare(t *testing.T) {
-	p := openDemo(t, server.Config{}, "/#try", 60*time.Second)
+	p := openDemo(t, fixtures.Config{}, "/#try", 60*time.Second)
 	p.set("try-preset", "bearer")
 	p.typeInto("#try-headers .header-row .h-value", "Bearer sekrit-123")
 	p.typeInto("#try-last-id", "7")
@@ -318,11 +341,14 @@ func TestDemoTryShare(t *testing.T) {
 	}
 
 	// The first link, opened in a fresh page.
-	if err := chromedp.Run(p.ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(link),
-		chromedp.Poll(`document.body.dataset.demo === "ready" && document.body.dataset.view === "try"`, nil, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("open the share link: %v", err)
+	tab, cancel, err := browser.NewTab(p.ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	f = p.tryForm()
+	defer cancel()
+	fresh := &demoPage{page: &page{t: t, ctx: tab, console: browser.ConsoleOf(tab)}, ts: p.ts}
+	fresh.navigate(link, `document.body.dataset.demo === "ready" && document.body.dataset.view === "try"`)
+	f = fresh.tryForm()
 	if f.URL != p.ts.URL+"/auth/bearer-events?interval=500ms&retry=1000" || f.LastEventID != "7" || f.RetryOnStatus != "429, 503" {
 		t.Errorf("the shared setup reopened as url %q, lastEventId %q, retryOnStatus %q", f.URL, f.LastEventID, f.RetryOnStatus)
 	}
@@ -331,14 +357,12 @@ func TestDemoTryShare(t *testing.T) {
 	}
 
 	// Kept in this tab's sessionStorage on request: a reload keeps the value.
-	p.typeInto("#try-headers .header-row .h-value", "Bearer kept-456")
-	p.click("#try-remember")
-	if err := chromedp.Run(p.ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(p.ts.URL+"/#try"),
-		chromedp.Poll(`document.body.dataset.demo === "ready"`, nil, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Fatalf("reload: %v", err)
-	}
-	if f = p.tryForm(); len(f.Headers) != 1 || f.Headers[0].Value != "Bearer kept-456" {
+	fresh.typeInto("#try-headers .header-row .h-value", "Bearer kept-456")
+	fresh.click("#try-remember")
+	fresh.navigate(p.ts.URL+"/#try", `document.body.dataset.demo === "ready"`)
+	if f = fresh.tryForm(); len(f.Headers) != 1 || f.Headers[0].Value != "Bearer kept-456" {
 		t.Errorf("after a reload with the values kept: %+v", f.Headers)
 	}
 	p.consoleClean(false)
+	fresh.consoleClean(false)
 }
