@@ -5,11 +5,13 @@
 package display
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -53,26 +55,28 @@ func Dash(s *string) string {
 }
 
 // Call renders a constructor call as JavaScript source, for a pane's
-// subtitle: new class("url", {key: value, …}) with the keys sorted.
-// Strings are quoted, numbers and booleans written as they are, and any
-// other value (a function) shows as ƒ.
+// subtitle: new class("url", {key: value, …}) with the keys sorted and the
+// values as [Literal] writes them.
 func Call(class, url string, init map[string]any) string {
-	call := "new " + class + "(" + strconv.Quote(url)
+	call := "new " + class + "(" + Literal(url)
 	if len(init) > 0 {
-		keys := slices.Sorted(maps.Keys(init))
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = k + ": " + literal(init[k])
-		}
-		call += ", {" + strings.Join(parts, ", ") + "}"
+		call += ", " + Literal(init)
 	}
 	return call + ")"
 }
 
-func literal(v any) string {
+// Literal writes v as a JavaScript literal: a string as a JSON string, a
+// bool or number as it is, a []any as an array, a map[string]any as an
+// object with sorted keys (quoted unless they are identifiers). Any other
+// value (a function) shows as ƒ.
+func Literal(v any) string {
 	switch x := v.(type) {
 	case string:
-		return strconv.Quote(x)
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(x) // a string cannot fail
+		return strings.TrimSuffix(b.String(), "\n")
 	case bool:
 		return strconv.FormatBool(x)
 	case int:
@@ -82,18 +86,31 @@ func literal(v any) string {
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			parts[i] = literal(e)
+			parts[i] = Literal(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
 		keys := slices.Sorted(maps.Keys(x))
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = strconv.Quote(k) + ": " + literal(x[k])
+			parts[i] = key(k) + ": " + Literal(x[k])
 		}
-		return "{" + strings.Join(parts, ", ") + "}"
+		return "{ " + strings.Join(parts, ", ") + " }"
 	}
 	return "ƒ"
+}
+
+// key writes an object key: bare when it is an identifier.
+func key(k string) string {
+	for i, r := range k {
+		if !(r == '_' || r == '$' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r))) {
+			return Literal(k)
+		}
+	}
+	if k == "" {
+		return `""`
+	}
+	return k
 }
 
 // Millis renders a duration in milliseconds with one decimal: "12.5 ms".

@@ -55,11 +55,19 @@ func TestCall(t *testing.T) {
 		"retryOnStatus":    []any{503, 429},
 		"backoff":          map[string]any{"factor": 2.5},
 	})
-	want := `new WasmEventSource("/events?x=1", {backoff: {"factor": 2.5}, headers: ƒ, heartbeatTimeout: 5000, lastEventId: "7\"", retryOnStatus: [503, 429], withCredentials: true})`
+	want := `new WasmEventSource("/events?x=1", { backoff: { factor: 2.5 }, headers: ƒ, heartbeatTimeout: 5000, lastEventId: "7\"", retryOnStatus: [503, 429], withCredentials: true })`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	if got := Call("EventSource", "/e", nil); got != `new EventSource("/e")` {
 		t.Errorf("no init: %s", got)
+	}
+}
+
+func TestLiteral(t *testing.T) {
+	got := Literal(map[string]any{"X-Trace": "a</b>\u2028", "ok_1": []any{1, 2.5, false}, "": nil})
+	want := `{ "": ƒ, "X-Trace": "a</b>\u2028", ok_1: [1, 2.5, false] }`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -2,12 +2,13 @@ package endpoint
 
 import (
 	"embed"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/cmd/demo/internal/display"
 )
 
 // The snippets' source lives in template files, with {{NAME}} holes.
@@ -72,7 +73,7 @@ func (s *Setup) JS(module string) string {
 			init = append(init, "headers: { "+strings.Join(rows, ", ")+" }")
 			continue
 		}
-		init = append(init, k+": "+jsLiteral(v))
+		init = append(init, k+": "+display.Literal(v))
 	}
 	var secrets, listeners strings.Builder
 	for _, x := range sortedSecrets(sec) {
@@ -213,41 +214,8 @@ func goMillis(ms int) string {
 	return strconv.Itoa(ms) + " * time.Millisecond"
 }
 
-// jsString writes s as a JavaScript string literal (JSON's, which is one).
-func jsString(s string) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s) // a string cannot fail
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-// jsLiteral writes an init value (string, bool, number, list, object).
-func jsLiteral(v any) string {
-	switch x := v.(type) {
-	case string:
-		return jsString(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = jsLiteral(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			parts = append(parts, k+": "+jsLiteral(x[k]))
-		}
-		return "{ " + strings.Join(parts, ", ") + " }"
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case int:
-		return strconv.Itoa(x)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return "undefined"
-}
+// jsString writes s as a JavaScript string literal.
+func jsString(s string) string { return display.Literal(s) }
 
 // constName turns a header name into an upper-case identifier:
 // Authorization → AUTHORIZATION, X-Api-Key → X_API_KEY.
