@@ -101,24 +101,12 @@ func (p *demoPage) typeInto(sel, text string) {
 
 // navigate loads url in the page (a new document: a reload when only the
 // fragment differs) and waits until the JavaScript condition ready holds.
-// Evaluation errors while the old document goes away are retried.
 func (p *demoPage) navigate(url, ready string) {
 	p.t.Helper()
 	if err := chromedp.Run(p.ctx, chromedp.Navigate("about:blank"), chromedp.Navigate(url)); err != nil {
 		p.t.Fatalf("navigate to %s: %v", url, err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		var ok bool
-		err := chromedp.Run(p.ctx, chromedp.Evaluate(ready, &ok))
-		if err == nil && ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("%s: %q never held (last error %v)", url, ready, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	p.waitFor(ready, 20*time.Second)
 }
 
 // login gets a bearer token from a server's /auth/login.
@@ -346,7 +334,7 @@ func TestDemoTryShare(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cancel()
-	fresh := &demoPage{page: &page{t: t, ctx: tab, console: browser.ConsoleOf(tab)}, ts: p.ts}
+	fresh := &demoPage{page: tabPage(t, tab), ts: p.ts}
 	fresh.navigate(link, `document.body.dataset.demo === "ready" && document.body.dataset.view === "try"`)
 	f = fresh.tryForm()
 	if f.URL != p.ts.URL+"/auth/bearer-events?interval=500ms&retry=1000" || f.LastEventID != "7" || f.RetryOnStatus != "429, 503" {
