@@ -85,7 +85,11 @@ type probeResult struct {
 		Message    string
 		Status     int
 	}
-	ReadyState  int
+	ReadyState int
+	Wasm       []struct {
+		Path         string
+		TransferSize int
+	}
 	InWorker    bool
 	WorkerScope bool
 }
@@ -233,6 +237,40 @@ func TestModuleFromCDN(t *testing.T) {
 		wantEvents(t, "cdn"+worker, r, hs.URL)
 		if ex := exceptions(msgs); len(ex) > 0 {
 			t.Errorf("cdn%s: %v", worker, ex)
+		}
+	}
+}
+
+// TestModuleCache loads the probe twice in one browser, as a returning
+// visitor: the plain /eventsource.wasm is revalidated (a 304, a few hundred
+// bytes), the content-hashed name set with configure({ wasmURL }) comes from
+// the HTTP cache without a request at all (immutable).
+func TestModuleCache(t *testing.T) {
+	requireWasm(t)
+	hs := probeServer(t, fixtures.Config{})
+	hashed, err := newServer(t, fixtures.Config{Logger: quietLogger(t)}).HashedPath("/eventsource.wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newProbeBrowser(t)
+	for _, c := range []struct {
+		name, query, path string
+		// again checks the bytes the second visit transferred for the wasm.
+		again func(n int) bool
+	}{
+		{"plain name", "", "/eventsource.wasm", func(n int) bool { return n > 0 && n < 2000 }},
+		{"hashed name", "?wasmURL=" + url.QueryEscape(hashed), hashed, func(n int) bool { return n == 0 }},
+	} {
+		for visit := range 2 {
+			r, _ := b.probe(hs.URL + "/probe/probe.html" + c.query)
+			wantEvents(t, c.name, r, hs.URL)
+			if len(r.Wasm) != 1 || r.Wasm[0].Path != c.path {
+				t.Fatalf("%s, visit %d: wasm %+v, want one load of %s", c.name, visit+1, r.Wasm, c.path)
+			}
+			n := r.Wasm[0].TransferSize
+			if visit == 0 && n < 100000 || visit == 1 && !c.again(n) {
+				t.Errorf("%s, visit %d: %d bytes transferred for the wasm", c.name, visit+1, n)
+			}
 		}
 	}
 }

@@ -29,7 +29,12 @@ export async function collect(WasmEventSource, url, init, want = 3, ms = 15000) 
   const readyState = es.readyState;
   es.close();
   await new Promise((r) => setTimeout(r, 300));
-  return { events, errors, readyState };
+  // Where eventsource.wasm came from, and how many bytes crossed the
+  // network for it (0: the HTTP cache answered without asking the server).
+  const wasm = performance.getEntriesByType('resource')
+    .filter((e) => new URL(e.name).pathname.endsWith('.wasm'))
+    .map((e) => ({ path: new URL(e.name).pathname, transferSize: e.transferSize }));
+  return { events, errors, readyState, wasm };
 }
 
 // params reads the probe's options from a query string.
@@ -38,5 +43,5 @@ export function params(search) {
   const init = {};
   if (q.get('fallback')) init.fallback = q.get('fallback');
   if (q.get('token')) init.headers = { Authorization: 'Bearer ' + q.get('token') };
-  return { module: q.get('module') || '/eventsource-wasm.js', stream: q.get('stream') || '/events?count=3&interval=20ms', init };
+  return { module: q.get('module') || '/eventsource-wasm.js', stream: q.get('stream') || '/events?count=3&interval=20ms', init, wasmURL: q.get('wasmURL') };
 }

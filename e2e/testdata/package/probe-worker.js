@@ -3,5 +3,6 @@
 import { collect, params } from './collect.js';
 
 const p = params(location.search);
-const { WasmEventSource } = await import(new URL(p.module, location.origin).href);
-postMessage({ ...(await collect(WasmEventSource, p.stream, p.init)), workerScope: typeof WorkerGlobalScope === 'function' && self instanceof WorkerGlobalScope });
+const mod = await import(new URL(p.module, location.origin).href);
+if (p.wasmURL) mod.configure({ wasmURL: p.wasmURL });
+postMessage({ ...(await collect(mod.WasmEventSource, p.stream, p.init)), workerScope: typeof WorkerGlobalScope === 'function' && self instanceof WorkerGlobalScope });

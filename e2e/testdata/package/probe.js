@@ -12,8 +12,9 @@ async function run() {
     });
   }
   const p = params(location.search);
-  const { WasmEventSource } = await import(p.module);
-  return collect(WasmEventSource, p.stream, p.init);
+  const mod = await import(p.module);
+  if (p.wasmURL) mod.configure({ wasmURL: p.wasmURL });
+  return collect(mod.WasmEventSource, p.stream, p.init);
 }
 
 run().then(
