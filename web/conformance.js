@@ -150,7 +150,9 @@ async function record(impl, url, opts = {}) {
 
     const onMessage = (ev) => {
       let entry = `${ev.type} data=${show(typeof ev.data === 'string' ? normalize(ev.data) : ev.data)} id=${JSON.stringify(ev.lastEventId)} rs=${es.readyState}`;
-      if (!(ev instanceof MessageEvent)) entry += ` class=${ev.constructor.name}`;
+      if (ev.constructor !== MessageEvent || Object.getPrototypeOf(ev) !== MessageEvent.prototype) {
+        entry += ` class=${ev.constructor.name}`;
+      }
       if (ev.origin !== location.origin) entry += ` origin=${JSON.stringify(ev.origin)}`;
       if (summary && !stopped) {
         messages++;

@@ -300,7 +300,7 @@ export class WasmEventSource extends EventTarget {
 
   #forward(type) {
     this.#native.addEventListener(type, (e) => {
-      if (this.#readyState !== CLOSED) this.dispatchEvent(new WasmMessageEvent(type, e.data, e.lastEventId, e.origin));
+      if (this.#readyState !== CLOSED) this.dispatchEvent(messageEvent(type, e.data, e.lastEventId, e.origin));
     });
   }
 
@@ -315,7 +315,7 @@ export class WasmEventSource extends EventTarget {
     const parts = batch.split('\r'); // "", then type, data, id per event
     const origin = this.#origin;
     for (let i = 1; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
-      this.dispatchEvent(new WasmMessageEvent(parts[i], parts[i + 1], parts[i + 2], origin));
+      this.dispatchEvent(messageEvent(parts[i], parts[i + 1], parts[i + 2], origin));
     }
   }
 
@@ -354,21 +354,18 @@ export class WasmEventSource extends EventTarget {
   }
 }
 
-// WasmMessageEvent is a real MessageEvent (instanceof, toString and data are
-// native) whose lastEventId and origin are kept by the subclass. Chromium's
-// MessageEvent constructor converts the init dictionary's origin slowly:
-// passing only data makes constructing and dispatching an event about twice
-// as fast, and that cost dominates a burst of small events.
-class WasmMessageEvent extends MessageEvent {
-  #lastEventId;
-  #origin;
-  constructor(type, data, lastEventId, origin) {
-    super(type, { data });
-    this.#lastEventId = lastEventId;
-    this.#origin = origin;
-  }
-  get lastEventId() { return this.#lastEventId; }
-  get origin() { return this.#origin; }
+// messageEvent makes a MessageEvent of this module's realm: its constructor
+// is MessageEvent and its prototype MessageEvent.prototype, as for native.
+// Chromium's MessageEvent constructor converts the init dictionary's origin
+// slowly, so only data goes through it, and lastEventId and origin become
+// read-only own properties: constructing and dispatching is about 2x as
+// fast as with the full init dictionary (make bench measures it).
+const defineProperty = Object.defineProperty;
+function messageEvent(type, data, lastEventId, origin) {
+  const ev = new MessageEvent(type, { data });
+  if (lastEventId !== '') defineProperty(ev, 'lastEventId', { value: lastEventId });
+  defineProperty(ev, 'origin', { value: origin });
+  return ev;
 }
 
 for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSED })) {

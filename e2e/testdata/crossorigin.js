@@ -8,13 +8,22 @@
 //
 // It opens native EventSource and WasmEventSource side by side (their
 // requests are told apart by the query parameter impl=), then a second
-// WasmEventSource that starts from the last id, and reports what each saw.
+// WasmEventSource that starts from the last id, and reports what each saw
+// and the console warnings.
 async ({ url, withCredentials, events }) => {
   const { WasmEventSource, ready } = await import('/eventsource-wasm.js');
   await ready();
   // A cookie for this host, which a credentialed request to another port
   // of it carries (same site), so the server sees whether credentials went.
   document.cookie = 'xo=1; path=/; SameSite=Lax';
+
+  // The client's warnings, as the console gets them, in any engine.
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (...args) => {
+    warnings.push(args.join(' '));
+    warn.apply(console, args);
+  };
 
   const tagged = (impl) => url + (url.includes('?') ? '&' : '?') + 'impl=' + impl;
 
@@ -50,5 +59,6 @@ async ({ url, withCredentials, events }) => {
   // A new connection to the same origin, starting from the last id.
   const last = wasm.messages.at(-1)?.split(':')[0] ?? '';
   const again = await follow(new WasmEventSource(tagged('again'), { withCredentials, lastEventId: last }), 1);
-  return { native, wasm, again };
+  console.warn = warn;
+  return { native, wasm, again, warnings };
 }
