@@ -4,9 +4,10 @@ import "strings"
 
 // streamable reports whether fetch can give a response that streams
 // events for an absolute URL, and returns its scheme. Only http and https
-// reach a server; data and blob URLs are read by fetch as bodies, which
-// browsers' EventSource also dispatches (then reconnects to, as to any
-// stream that ended). Every other scheme (ftp, mailto, javascript, about,
+// reach a server; data and blob URLs are read by fetch as bodies, whose
+// events are dispatched (then reconnected to, as any stream that ended), as
+// the standard says and Chromium does (Firefox's EventSource refuses both,
+// WebKit's data URLs). Every other scheme (ftp, mailto, javascript, about,
 // file, ws…) is a network error that retrying cannot cure, or, for
 // about:blank, an HTML page: browsers fail the connection at once, with one
 // error event, and so does the client, instead of retrying forever.
