@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
@@ -482,39 +483,86 @@ func TestShared(t *testing.T) {
 		}
 	})
 
-	t.Run("header-identity", func(t *testing.T) {
-		const session = "shared-tokens"
-		url := "/echo?n=100000&interval=200ms&session=" + session
-		tabs := env.openTabs(t, 3)
-		var tokA, tokB string
-		tabs[0].call(&tokA, "tabs.login(30)")
-		tabs[1].call(&tokB, "tabs.login(30)")
-		tabs[0].call(nil, "tabs.openToken(%q, %q)", url, tokA)
-		tabs[1].call(nil, "tabs.openToken(%q, %q)", url, tokB)
-		tabs[2].call(nil, "tabs.openToken(%q, %q)", url, tokA) // same identity as tab 0
+	t.Run("frozen-tab", func(t *testing.T) {
+		// The tab asked for headers first is frozen (the page lifecycle's
+		// freeze, as for a background tab) when its token expires: after
+		// the worker's wait for an answer, the other tab refreshes. Thawed,
+		// the frozen tab gets the events it missed, in order.
+		const session = "shared-frozen"
+		url := "/auth/events?interval=100ms&retry=50&session=" + session
+		tabs := env.openTabs(t, 2)
+		tabs[0].call(nil, "tabs.openLogin(%q, 'user-2', 3)", url)
+		allOpen(t, tabs[:1], 0)
+		tabs[1].call(nil, "tabs.openLogin(%q, 'user-2', 30)", url)
 		allOpen(t, tabs, 0)
-		if open, reqs := env.streams(t, session); open != 2 || reqs != 2 {
-			t.Fatalf("two tokens over three tabs: %d open streams after %d requests, want 2 and 2", open, reqs)
+		freeze := func(tb *tab, state cdppage.SetWebLifecycleStateState) {
+			if err := chromedp.Run(tb.ctx, cdppage.SetWebLifecycleState(state)); err != nil {
+				t.Fatalf("set lifecycle state %s: %v", state, err)
+			}
 		}
-		reqs := env.ts.rec.session(session)
-		for n, tok := range []string{tokA, tokB, tokA} {
-			tb := tabs[n]
-			waitUntil(t, 10*time.Second, fmt.Sprintf("tab %d's echo", n), func() bool {
-				return len(tb.state(0).Log) > 1 && strings.HasPrefix(tb.state(0).Log[1], "echo ")
-			})
-			var echo struct {
-				Connection int `json:"connection"`
+		freeze(tabs[0], cdppage.SetWebLifecycleStateStateFrozen)
+		waitUntil(t, 30*time.Second, "the refresh by the live tab", func() bool { _, reqs := env.streams(t, session); return reqs >= 2 })
+		waitMore(t, tabs[1:], 5)
+		var calls int
+		if tabs[1].call(&calls, "tabs.headerCalls"); calls != 1 {
+			t.Errorf("the live tab ran its headers function %d times, want 1", calls)
+		}
+		freeze(tabs[0], cdppage.SetWebLifecycleStateStateActive)
+		waitMore(t, tabs[:1], 5)
+		for n, tb := range tabs {
+			if lost, dup := gaps(t, tb.state(0).IDs); lost != 0 || dup != 0 {
+				t.Errorf("tab %d: %d lost, %d duplicated", n, lost, dup)
 			}
-			line := tb.state(0).Log[1]
-			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "echo ")), &echo); err != nil || echo.Connection < 1 || echo.Connection > len(reqs) {
-				t.Fatalf("tab %d: bad echo %q (%v)", n, line, err)
-			}
-			// The stream the tab reads was requested with its own token.
-			if got := reqs[echo.Connection-1].AuthPrint; got != authPrint(tok) {
-				t.Errorf("tab %d reads connection %d, made with another tab's token", n, echo.Connection)
-			}
+		}
+		if reqs := env.ts.rec.session(session); len(reqs) != 2 || !reqs[1].HasLEID || reqs[0].AuthPrint == reqs[1].AuthPrint {
+			t.Errorf("want a second request with a fresh token and Last-Event-ID:\n%s", requestLines(reqs))
 		}
 	})
+
+	// Tabs 0 and 2 hold token A, tab 1 token B. Static headers share by
+	// value (tab 2 joins tab 0); headers functions without a share key
+	// never share. In both, each tab reads a stream requested with its own
+	// token.
+	for _, tc := range []struct {
+		name, open string
+		streams    int
+	}{
+		{"header-identity-static", "tabs.openToken(%q, %q)", 2},
+		{"header-identity-function", "tabs.openTokenFn(%q, %q)", 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			session := "shared-" + tc.name
+			url := "/echo?n=100000&interval=200ms&session=" + session
+			tabs := env.openTabs(t, 3)
+			var tokA, tokB string
+			tabs[0].call(&tokA, "tabs.login(30)")
+			tabs[1].call(&tokB, "tabs.login(30)")
+			toks := []string{tokA, tokB, tokA}
+			for n, tb := range tabs {
+				tb.call(nil, tc.open, url, toks[n])
+			}
+			allOpen(t, tabs, 0)
+			if open, reqs := env.streams(t, session); open != tc.streams || reqs != int64(tc.streams) {
+				t.Fatalf("two tokens over three tabs: %d open streams after %d requests, want %d and %d", open, reqs, tc.streams, tc.streams)
+			}
+			reqs := env.ts.rec.session(session)
+			for n, tb := range tabs {
+				waitUntil(t, 10*time.Second, fmt.Sprintf("tab %d's echo", n), func() bool {
+					return len(tb.state(0).Log) > 1 && strings.HasPrefix(tb.state(0).Log[1], "echo ")
+				})
+				var echo struct {
+					Connection int `json:"connection"`
+				}
+				line := tb.state(0).Log[1]
+				if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "echo ")), &echo); err != nil || echo.Connection < 1 || echo.Connection > len(reqs) {
+					t.Fatalf("tab %d: bad echo %q (%v)", n, line, err)
+				}
+				if got := reqs[echo.Connection-1].AuthPrint; got != authPrint(toks[n]) {
+					t.Errorf("tab %d reads connection %d, made with another tab's token", n, echo.Connection)
+				}
+			}
+		})
+	}
 
 	t.Run("worker-fails-to-start", func(t *testing.T) {
 		// A page whose worker script is missing (a bundler that did not

@@ -31,6 +31,9 @@ const CLOSED = 2;
 
 const streams = new Map(); // share key → Stream, for the shareable ones
 const asks = new Map(); // headers request number → Ask
+// askTimeout is how long a tab has to answer a headers request before
+// another tab is asked.
+const askTimeout = 10_000;
 let lastStream = 0;
 let lastAsk = 0;
 let loading = null;
@@ -180,10 +183,13 @@ class Stream {
     if (err) this.#report(CLOSED, 0, '', err);
   }
 
-  /** The subscriber to ask for headers next: the earliest still here. */
-  headerSource() {
-    for (const sub of this.#subs) return sub;
-    return null;
+  /**
+   * The subscriber to ask for headers next: the earliest still here other
+   * than skip, else skip itself if it is still here.
+   */
+  headerSource(skip = null) {
+    for (const sub of this.#subs) if (sub !== skip) return sub;
+    return this.#subs.has(skip) ? skip : null;
   }
 
   #open(status, url) {
@@ -237,6 +243,7 @@ class Ask {
   sub = null;
   promise;
   #req = 0;
+  #timer = 0;
   #resolve;
   #reject;
 
@@ -249,27 +256,39 @@ class Ask {
     this.reassign(stream);
   }
 
-  // reassign asks the earliest subscriber still there, under a new request
-  // number so a late answer from a tab that left is ignored.
-  reassign(stream) {
+  // reassign asks the earliest subscriber still there (other than skip),
+  // under a new request number so a late answer from a tab that left is
+  // ignored. A tab that does not answer in askTimeout (frozen in the
+  // background, or its function hangs) is passed over when another tab
+  // can answer; alone, it is waited for.
+  reassign(stream, skip = null) {
+    clearTimeout(this.#timer);
+    const sub = stream.headerSource(skip);
+    if (sub && sub === skip) {
+      this.#timer = setTimeout(() => this.reassign(stream, sub), askTimeout);
+      return;
+    }
     asks.delete(this.#req);
-    this.sub = stream.headerSource();
-    if (!this.sub) {
+    this.sub = sub;
+    if (!sub) {
       this.#reject(new Error('no tab is left to supply the headers'));
       return;
     }
     this.#req = ++lastAsk;
     asks.set(this.#req, this);
-    this.sub.tab.post({ t: 'headers', id: this.sub.id, req: this.#req });
+    sub.tab.post({ t: 'headers', id: sub.id, req: this.#req });
+    this.#timer = setTimeout(() => this.reassign(stream, sub), askTimeout);
   }
 
   answer(msg) {
+    clearTimeout(this.#timer);
     asks.delete(this.#req);
     if ('error' in msg) this.#reject(new Error(msg.error));
     else this.#resolve(msg.headers);
   }
 
   fail(message) {
+    clearTimeout(this.#timer);
     asks.delete(this.#req);
     this.#reject(new Error(message));
   }

@@ -77,6 +77,10 @@ window.tabs = {
       },
     }));
   },
+  /** Opens a shared source whose headers function (no share key) returns a bearer token. */
+  openTokenFn(url, token) {
+    return watch(new WasmEventSource(url, { shared: true, headers: () => ({ Authorization: 'Bearer ' + token }) }));
+  },
   /** Opens a shared source with a static bearer token. */
   openToken(url, token) {
     return watch(new WasmEventSource(url, { shared: true, headers: { Authorization: 'Bearer ' + token } }));
