@@ -415,6 +415,50 @@ func TestShared(t *testing.T) {
 		}
 	})
 
+	t.Run("fallback-bfcache", func(t *testing.T) {
+		// Without SharedWorker, the leader tab entering the back/forward
+		// cache steps down: the other tab takes over from Last-Event-ID.
+		// Back again, it follows the new leader.
+		const session = "shared-fallback-bf"
+		url := "/events?interval=100ms&session=" + session
+		tabs := env.openTabs(t, 2)
+		each(tabs, "tabs.disableSharedWorker()")
+		tabs[0].call(nil, "tabs.open(%q)", url)
+		allOpen(t, tabs[:1], 0)
+		tabs[1].call(nil, "tabs.open(%q)", url)
+		allOpen(t, tabs, 0)
+		var leading int
+		if tabs[0].call(&leading, "tabs.leading"); leading != 1 {
+			t.Fatalf("the first tab leads %d times, want 1", leading)
+		}
+		if err := chromedp.Run(tabs[0].ctx, chromedp.Navigate(env.ts.URL+"/tab.html?away")); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 10*time.Second, "the other tab to take over", func() bool { _, reqs := env.streams(t, session); return reqs == 2 })
+		waitMore(t, tabs[1:], 10)
+		if s := tabs[1].state(0); s.Errors != 0 {
+			t.Errorf("the tab that took over saw %d errors: %q", s.Errors, s.Log)
+		} else if lost, dup := gaps(t, s.IDs); lost != 0 || dup != 0 {
+			t.Errorf("the tab that took over: %d lost, %d duplicated", lost, dup)
+		}
+		tabs[0].call(nil, "setTimeout(() => history.back(), 0)")
+		waitUntil(t, 10*time.Second, "the page to come back from the back/forward cache", func() bool {
+			var n int
+			tabs[0].call(&n, "window.tabs ? tabs.restored : 0")
+			return n == 1
+		})
+		waitMore(t, tabs[:1], 3)
+		if s := tabs[0].state(0); s.RS != 1 || s.Errors != 1 {
+			t.Errorf("the restored tab: readyState %d, %d errors, want 1 and 1 (a reconnection): %q", s.RS, s.Errors, s.Log)
+		}
+		if open, reqs := env.streams(t, session); open != 1 || reqs != 2 {
+			t.Errorf("%d open streams after %d requests, want 1 and 2 (the restored tab follows)", open, reqs)
+		}
+		if reqs := env.ts.rec.session(session); len(reqs) == 2 && !reqs[1].HasLEID {
+			t.Errorf("the new leader did not send Last-Event-ID")
+		}
+	})
+
 	t.Run("failure-reaches-every-tab", func(t *testing.T) {
 		const session = "shared-fail"
 		// A 404 fails the connection for good: every tab's source closes.

@@ -42,10 +42,13 @@ class Source {
   #state = 0;
   #opened = null; // [status, url]
   #channel = null;
-  #lockRequest = new AbortController();
+  #lockRequest = null; // aborts the wait for the lock
   #bridge = null; // set while leading
   #release = null; // ends the lock's hold
   #closed = false;
+  #away = false; // in the back/forward cache
+  #page = new AbortController(); // removes the page listeners
+  #name = ''; // the lock's and the channel's
 
   constructor(id, url, cfg, cb, loadBridge) {
     this.#id = id;
@@ -59,21 +62,61 @@ class Source {
   async start() {
     const name = `eventsource-wasm:${await digest(shareKeyOf(this.#url, cloneableConfig(this.#cfg)))}`;
     if (this.#closed) return;
+    this.#name = name;
+    const { signal } = this.#page;
+    globalThis.addEventListener?.('pagehide', (e) => { if (e.persisted) this.#leave(); }, { signal });
+    globalThis.addEventListener?.('pageshow', (e) => { if (e.persisted) this.#rejoin(); }, { signal });
+    if (!this.#away) this.#join();
+  }
+
+  // #join listens to the key's channel and queues for its lock.
+  #join() {
+    const name = this.#name;
     this.#channel = new BroadcastChannel(name);
     this.#channel.onmessage = (e) => this.#heard(e.data);
     this.#channel.postMessage({ t: 'hello' }); // a leader answers with the state
+    this.#lockRequest = new AbortController();
     navigator.locks.request(name, { signal: this.#lockRequest.signal }, () => this.#lead())
-      .catch(() => {}); // aborted by close()
+      .catch(() => {}); // aborted by close() or pagehide
   }
 
   close() {
     if (this.#closed) return;
     this.#closed = true;
-    this.#lockRequest.abort();
+    this.#page.abort();
+    this.#stop();
+  }
+
+  // #stop leaves the election: a leader closes its connection and releases
+  // the lock, so the next source in the lock's queue takes over.
+  #stop() {
+    this.#lockRequest?.abort();
     if (this.#bridge) this.#bridge.close(this.#id);
     this.#bridge = null;
     this.#release?.();
+    this.#release = null;
     this.#channel?.close();
+    this.#channel = null;
+  }
+
+  // #leave steps out when the page enters the back/forward cache: a frozen
+  // leader would hold the lock and starve the other tabs (and a held lock
+  // keeps a page out of that cache).
+  #leave() {
+    if (this.#closed || this.#away) return;
+    this.#away = true;
+    this.#stop();
+  }
+
+  // #rejoin enters the election again when the page comes back: the source
+  // reports a reconnection, then follows the leader from its next event, or
+  // leads from the last event ID it saw.
+  #rejoin() {
+    if (this.#closed || !this.#away) return;
+    this.#away = false;
+    this.#state = 0;
+    this.#cb.onError(0, 0, '', '');
+    if (this.#name) this.#join(); // else start() is still hashing the key
   }
 
   // #heard handles the leader's messages while this source follows.
@@ -101,7 +144,7 @@ class Source {
   // #lead runs while this source holds the lock: it opens the stream from
   // the last event ID the source saw and keeps the lock until it closes.
   async #lead() {
-    if (this.#closed) return;
+    if (this.#closed || this.#away) return;
     let b;
     try {
       b = await this.#loadBridge();
@@ -109,7 +152,7 @@ class Source {
       this.#fail(`eventsource-wasm: ${err?.message ?? err}`);
       return;
     }
-    if (this.#closed) return;
+    if (this.#closed || this.#away) return;
     this.#bridge = b;
     const held = new Promise((release) => { this.#release = release; });
     const err = b.connect(this.#id, this.#url, { ...this.#cfg, lastEventId: this.#last },
