@@ -8,7 +8,7 @@ DIST    := web/dist
 WASMBUILD := GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w'
 NATIVE_PKGS := ./sse/... ./broker/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
 
-.PHONY: all build wasm package run test vet test-native test-wasm test-browser chromium firefox webkit curl redis fuzz bench screenshots clean
+.PHONY: all build wasm package run test vet test-native test-wasm test-browser browser-support chromium firefox webkit curl redis fuzz bench screenshots clean
 comma := ,
 MINIBROWSER := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 # APT_INSTALL installs Debian packages, refreshing the package lists first
@@ -73,6 +73,13 @@ test-browser: wasm package chromium $(subst $(comma), ,$(BROWSERS))
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## browser-support: run the conformance suite in every engine and write the browser support table
+## (README block and docs/browser-support.md). Not part of test, which leaves the tree untouched.
+browser-support: wasm chromium firefox webkit
+	rm -rf build/conformance && mkdir -p build/conformance
+	E2E_CONFORMANCE_OUT=$(CURDIR)/build/conformance $(GO) test -count=1 -run '^TestConformance$$' ./e2e/
+	$(GO) run ./e2e/supporttable/write -in build/conformance -readme README.md -detail docs/browser-support.md
 
 ## firefox: Debian's firefox-esr (driven through its built-in WebDriver BiDi: Debian has no geckodriver).
 firefox:
