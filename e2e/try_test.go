@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -353,4 +354,36 @@ func TestDemoTryShare(t *testing.T) {
 	}
 	p.consoleClean(false)
 	fresh.consoleClean(false)
+}
+
+// TestDemoTryFaults checks two more explanations in the browser: a 200
+// answer with the wrong Content-Type, and a network error (a port nothing
+// listens on).
+func TestDemoTryFaults(t *testing.T) {
+	p := openDemo(t, fixtures.Config{}, "/#try", 60*time.Second)
+	p.set("try-preset", "badtype")
+	p.click("#try-start")
+	f := p.waitTry("the wrong Content-Type to be explained", 15*time.Second, func(f tryForm) bool { return f.Explanation != "" })
+	for _, w := range []string{"text/plain", "Content-Type: text/event-stream"} {
+		if !strings.Contains(f.Explanation, w) {
+			t.Errorf("the Content-Type explanation lacks %q: %q", w, f.Explanation)
+		}
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	p.set("try-preset", "ticker")
+	p.typeInto("#try-url", closed+"/events")
+	p.typeInto("#try-max-retries", "0")
+	p.click("#try-start")
+	f = p.waitTry("the network error to be explained", 15*time.Second, func(f tryForm) bool {
+		return strings.HasPrefix(f.Explanation, "Network error")
+	})
+	if strings.Contains(f.Explanation, "CORS") {
+		t.Errorf("a network error explained as CORS: %q", f.Explanation)
+	}
 }
