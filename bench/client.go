@@ -83,7 +83,18 @@ const (
 	// Ours only: the returning visitor with the content-hashed, immutable
 	// URL of eventsource.wasm, which the browser does not even revalidate.
 	wlReturningImmutable = "first event, returning visitor, immutable wasm URL"
+	// The MessageEvent of each message, built and dispatched without the
+	// network, each way bench.construct knows (the cost of a plain
+	// MessageEvent of the page's realm).
+	wlConstruct = "100k MessageEvents built and dispatched"
 )
+
+// eventWays are bench.construct's ways, as the report names them.
+var eventWays = []struct{ name, label string }{
+	{"realm", "**ours: MessageEvent, lastEventId and origin defined after**"},
+	{"subclass", "ours before: a MessageEvent subclass (constructor not MessageEvent)"},
+	{"init", "MessageEvent with the whole init dictionary"},
+}
 
 // burstWorkload is one throughput workload.
 type burstWorkload struct {
@@ -228,6 +239,8 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 		prog.printf("%s: %s, Go reader without a browser", prefix, bw.name)
 		r.ceiling(ctx, bw)
 	}
+	prog.printf("%s: %s", prefix, wlConstruct)
+	r.construct(ctx)
 	for _, c := range order {
 		if ready[c] {
 			prog.printf("%s: %s, %s", prefix, wlTicker, c)
@@ -265,6 +278,23 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 	prog.printf("%s: %s and %s", prefix, wlSharedFirst, wlSharedSecond)
 	r.sharedTabs(ctx)
 	return ctx.Err()
+}
+
+// construct times bench.construct each way, twice in alternating order,
+// and records events/s.
+func (r *clientRun) construct(ctx context.Context) {
+	const count = 100_000
+	for _, pass := range [][]int{{0, 1, 2}, {2, 1, 0}} {
+		for _, i := range pass {
+			way := eventWays[i].name
+			var out struct{ Ms float64 }
+			if err := eval(ctx, fmt.Sprintf("bench.construct(%q, %d)", way, count), &out, 60*time.Second); err != nil {
+				r.fail(wlConstruct, way, err)
+				continue
+			}
+			r.add(wlConstruct, way, "events/s", count/(out.Ms/1e3))
+		}
+	}
 }
 
 // burst runs one burst and records events/s and MB/s (and the heap around

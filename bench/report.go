@@ -232,6 +232,19 @@ func writeClient(w *strings.Builder, c *ClientResult) {
 		}
 		p("\n")
 	}
+	if byC := c.Workloads[wlConstruct]; byC != nil {
+		p("### %s\n\n", wlConstruct)
+		p("Each message becomes a `MessageEvent` whose constructor is the page's `MessageEvent`, as native's are. ")
+		p("This measures that alone, without the network: `bench.construct` builds and dispatches 100,000 events with 64-byte data to one listener that reads `data`, `lastEventId` and `origin`, each way twice per round.\n\n")
+		p("| way | events/s | × ours |\n|---|---|---|\n")
+		ours := byC["realm"]["events/s"].Median
+		for _, w := range eventWays {
+			if m, ok := byC[w.name]; ok {
+				p("| %s | %s | %s |\n", w.label, cell(m["events/s"], "%.0f"), ratio(m["events/s"].Median, ours))
+			}
+		}
+		p("\n")
+	}
 	p("![receive delay and first event](%s)\n\n", chartLatency)
 	if byC := c.Workloads[wlTicker]; byC != nil {
 		p("### %s: receive delay\n\n", wlTicker)

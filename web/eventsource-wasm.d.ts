@@ -157,6 +157,51 @@ export declare function configure(config?: WasmEventSourceConfig): void;
 /** Resolves when eventsource.wasm is instantiated (it loads once per page, on first use). */
 export declare function ready(): Promise<void>;
 
+/** One event of an event stream, as openEventStream and EventStreamParser give it. */
+export interface EventStreamEvent {
+  /** The event type: "message" unless the event field named another. */
+  type: string;
+  data: string;
+  /** The last event ID as of this event, as MessageEvent.lastEventId. */
+  lastEventId: string;
+}
+
+/** openEventStream's init: WasmEventSource's, plus an AbortSignal that closes the connection. */
+export interface EventStreamInit extends WasmEventSourceInit {
+  signal?: AbortSignal;
+}
+
+/** The error an openEventStream stream ends with when its connection fails for good. */
+export interface EventStreamError extends Error {
+  status?: number;
+  statusText?: string;
+}
+
+/**
+ * The WasmEventSource connection (same init, reconnection and lifecycle
+ * rules) as a ReadableStream of plain event objects of every type, without
+ * a MessageEvent per event. Reconnections are silent; the stream errors
+ * with an EventStreamError when the connection fails for good. Cancelling
+ * it, or aborting init.signal, closes the connection.
+ *
+ *   const reader = openEventStream('/events').getReader();
+ *   for (let r = await reader.read(); !r.done; r = await reader.read()) console.log(r.value.data);
+ */
+export declare function openEventStream(url: string | URL, init?: EventStreamInit): ReadableStream<EventStreamEvent>;
+
+/**
+ * A TransformStream from the bytes of a text/event-stream (Uint8Array,
+ * ArrayBuffer, other views, or strings encoded as UTF-8 one by one) to its
+ * events, parsed by the module's Go parser: any chunking gives the same
+ * events. For any fetch body:
+ *
+ *   const res = await fetch('/chat', { method: 'POST', body });
+ *   const events = res.body!.pipeThrough(new EventStreamParser());
+ */
+export declare class EventStreamParser extends TransformStream<AllowSharedBufferSource | string, EventStreamEvent> {
+  constructor();
+}
+
 /** Sets globalThis.EventSource to WasmEventSource, keeping the native class as globalThis.NativeEventSource. */
 export declare function installPolyfill(): void;
 

@@ -24,6 +24,8 @@ let lastId = 0; // the last connection id handed to the bridge
 let wasmURL = null; // configure()'s URLs, null for the default next to this module
 let wasmExecURL = null;
 let sharedWorkerURL = null;
+let attachSink; // (source, sink): makes an openEventStream source hand its events to sink
+let lastParserId = 0; // the last EventStreamParser id handed to the bridge
 
 /**
  * Sets where the module's files are, for pages that host them elsewhere than
@@ -202,6 +204,11 @@ export class WasmEventSource extends EventTarget {
   #fallback = null; // fallback: 'native' asked for: '' when allowed, else why not
   #native = null; // the browser's EventSource when it stands in for the module
   #types = new Set(['message']); // event types listened for, which a native stand-in forwards
+  #sink = null; // openEventStream's: takes each event as a plain object, instead of a dispatched MessageEvent
+
+  static {
+    attachSink = (es, sink) => { es.#sink = sink; };
+  }
 
   constructor(url, init = undefined) {
     super();
@@ -300,7 +307,9 @@ export class WasmEventSource extends EventTarget {
 
   #forward(type) {
     this.#native.addEventListener(type, (e) => {
-      if (this.#readyState !== CLOSED) this.dispatchEvent(messageEvent(type, e.data, e.lastEventId, e.origin));
+      if (this.#readyState === CLOSED) return;
+      if (this.#sink) this.#sink({ type, data: e.data, lastEventId: e.lastEventId });
+      else this.dispatchEvent(messageEvent(type, e.data, e.lastEventId, e.origin));
     });
   }
 
@@ -313,6 +322,10 @@ export class WasmEventSource extends EventTarget {
 
   #dispatchBatch(batch) {
     const parts = batch.split('\r'); // "", then type, data, id per event
+    if (this.#sink) {
+      eachEvent(parts, this.#sink);
+      return;
+    }
     const origin = this.#origin;
     for (let i = 1; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
       this.dispatchEvent(messageEvent(parts[i], parts[i + 1], parts[i + 2], origin));
@@ -370,6 +383,101 @@ function messageEvent(type, data, lastEventId, origin) {
 
 for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSED })) {
   Object.defineProperty(WasmEventSource.prototype, name, { value, enumerable: true });
+}
+
+// eachEvent calls fn with each event of a batch split on CR: "", then
+// type, data and id per event.
+function eachEvent(parts, fn) {
+  for (let i = 1; i + 2 < parts.length; i += 3) fn({ type: parts[i], data: parts[i + 1], lastEventId: parts[i + 2] });
+}
+
+/**
+ * Opens an event stream as a ReadableStream of plain {type, data,
+ * lastEventId} objects, every event type included: the WasmEventSource
+ * connection (same init, reconnection and lifecycle rules) without building
+ * and dispatching a MessageEvent per event. Reconnections are silent; the
+ * stream errors with the connection's final error (an Error with message,
+ * and status and statusText when a response caused it). Cancelling the
+ * stream, or init.signal aborting, closes the connection.
+ * @param {string | URL} url
+ * @param {object} [init] WasmEventSource's init, plus signal: an AbortSignal
+ * @returns {ReadableStream<{type: string, data: string, lastEventId: string}>}
+ */
+export function openEventStream(url, init = undefined) {
+  let es = null;
+  return new ReadableStream({
+    start(controller) {
+      es = new WasmEventSource(url, init); // throws on a bad URL or init, as the constructor does
+      let done = false;
+      const fail = (err) => {
+        if (done) return;
+        done = true;
+        es.close();
+        controller.error(err);
+      };
+      attachSink(es, (ev) => { if (!done) controller.enqueue(ev); });
+      es.addEventListener('error', (e) => {
+        if (es.readyState !== CLOSED) return; // reconnecting
+        const err = new Error(`eventsource-wasm: ${e.message ?? 'the connection failed'}`);
+        if (e.status) Object.assign(err, { status: e.status, statusText: e.statusText });
+        fail(err);
+      });
+      const signal = init?.signal;
+      if (signal?.aborted) fail(signal.reason);
+      signal?.addEventListener('abort', () => fail(signal.reason), { once: true });
+    },
+    cancel() {
+      es.close();
+    },
+  });
+}
+
+/**
+ * A TransformStream from the bytes of a text/event-stream to its events, as
+ * plain {type, data, lastEventId} objects, parsed by the module's Go parser
+ * (the one behind WasmEventSource: any chunking gives the same events, and
+ * invalid UTF-8 is replaced as browsers do). For any fetch body, such as a
+ * POST that answers with a stream:
+ *
+ *   const res = await fetch('/chat', { method: 'POST', body });
+ *   for await (const ev of res.body.pipeThrough(new EventStreamParser())) …
+ *
+ * Chunks are Uint8Arrays, ArrayBuffers or other buffer views; a string
+ * chunk is UTF-8 encoded on its own. An event larger than the parser's
+ * limit (16 MiB by default) errors the stream. The retry field, which only
+ * a connection uses, is ignored.
+ * @extends {TransformStream<BufferSource | string, {type: string, data: string, lastEventId: string}>}
+ */
+export class EventStreamParser extends TransformStream {
+  constructor() {
+    let b = null;
+    let id = 0;
+    const encoder = new TextEncoder();
+    const release = () => {
+      if (id) b.unparse(id);
+      id = 0;
+    };
+    super({
+      async start() {
+        b = await bridge();
+        id = ++lastParserId;
+      },
+      transform(chunk, controller) {
+        const bytes = typeof chunk === 'string' ? encoder.encode(chunk)
+          : chunk instanceof Uint8Array ? chunk
+            : ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+              : new Uint8Array(chunk);
+        const out = b.parse(id, bytes);
+        if (typeof out !== 'string') {
+          release();
+          throw new TypeError(`EventStreamParser: ${out.error}`);
+        }
+        if (out !== '') eachEvent(out.split('\r'), (ev) => controller.enqueue(ev));
+      },
+      flush: release, // an unfinished event at the end is dropped, as the standard says
+      cancel: release,
+    });
+  }
 }
 
 /**

@@ -16,11 +16,14 @@ import (
 
 // bridge tracks the live connections by the ids JavaScript gave them.
 type bridge struct {
-	mu    sync.Mutex
-	conns map[int]context.CancelFunc
+	mu      sync.Mutex
+	conns   map[int]context.CancelFunc
+	parsers parsers
 }
 
-func newBridge() *bridge { return &bridge{conns: make(map[int]context.CancelFunc)} }
+func newBridge() *bridge {
+	return &bridge{conns: make(map[int]context.CancelFunc), parsers: parsers{m: make(map[int]*parser)}}
+}
 
 // register sets globalThis.__eventsourceWasm. Its functions live as long
 // as the page, so they are never released.
@@ -28,6 +31,8 @@ func (b *bridge) register() error {
 	return jsval.Global().Set("__eventsourceWasm", map[string]any{
 		"connect": jsval.FuncOf(b.connect, internalError),
 		"close":   jsval.FuncOf(b.close, internalError),
+		"parse":   jsval.FuncOf(b.parsers.parse, internalError),
+		"unparse": jsval.FuncOf(b.parsers.release, internalError),
 	})
 }
 
@@ -104,23 +109,9 @@ func (s *sink) Open(r client.Response) {
 	_, _ = s.onOpen.Invoke(r.Status, r.URL)
 }
 
-// EventBytes appends an event to the chunk's batch: "\rtype\rdata\rid".
-// CR never occurs in a field, so JavaScript splits the batch on it; the
-// bytes stay undecoded until then, and the one UTF-8 decode of the whole
-// batch (by wasm_exec.js's TextDecoder) replaces invalid sequences exactly
-// as the browser's EventSource does. The batch starts with CR because that
-// decode drops a leading BOM, which an event type may start with.
+// EventBytes appends an event to the chunk's batch (see appendEvent).
 func (s *sink) EventBytes(typ, data, id []byte) {
-	s.buf = append(s.buf, '\r')
-	if len(typ) == 0 {
-		s.buf = append(s.buf, "message"...)
-	} else {
-		s.buf = append(s.buf, typ...)
-	}
-	s.buf = append(s.buf, '\r')
-	s.buf = append(s.buf, data...)
-	s.buf = append(s.buf, '\r')
-	s.buf = append(s.buf, id...)
+	s.buf = appendEvent(s.buf, typ, data, id)
 }
 
 // EndChunk hands the chunk's events to JavaScript in one call.

@@ -5,6 +5,8 @@
 //
 //	connect(id, url, cfg, onOpen, onBatch, onError) → undefined, or an error message
 //	close(id)
+//	parse(id, bytes) → batch, or {error}
+//	unparse(id)
 //
 // id is a number JavaScript picks, unique per connection.
 //
@@ -15,6 +17,10 @@
 // "\rtype\rdata\rid" per event, so the boundary is crossed and bytes are
 // decoded to a string once per chunk. CR cannot occur inside a field: the
 // parser ends lines at CR, and type and ID never hold line ends.
+//
+// parse feeds a Uint8Array to the sse.Parser of EventStreamParser id (made
+// on first use) and returns the events it completed as a batch, in
+// onBatch's format; unparse forgets the parser.
 //
 // The module stays lean, within its size budget (see size_test.go): it
 // imports neither net/http nor fmt, reflect or os; package jsval is its

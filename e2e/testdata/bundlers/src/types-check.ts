@@ -1,6 +1,6 @@
 // Type-level checks of the package's .d.ts that the app does not exercise:
 // each @ts-expect-error line must be an error, or tsc fails.
-import { WasmEventSource, configure } from 'eventsource-wasm';
+import { WasmEventSource, configure, openEventStream, EventStreamParser, type EventStreamEvent } from 'eventsource-wasm';
 
 export function misuse(es: WasmEventSource): void {
   // @ts-expect-error readyState is read-only
@@ -15,4 +15,20 @@ export function misuse(es: WasmEventSource): void {
   const closed: 2 = WasmEventSource.CLOSED;
   void state;
   void closed;
+}
+
+// The stream API and the parser give typed plain events.
+export async function streams(body: ReadableStream<Uint8Array>): Promise<string[]> {
+  const out: string[] = [];
+  const reader = body.pipeThrough(new EventStreamParser()).getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    const ev: EventStreamEvent = r.value;
+    out.push(ev.type, ev.data, ev.lastEventId);
+  }
+  const ac = new AbortController();
+  const events: ReadableStream<EventStreamEvent> = openEventStream('/events', { signal: ac.signal, lastEventId: '3' });
+  // @ts-expect-error signal is an AbortSignal
+  openEventStream('/x', { signal: 1 });
+  void events;
+  return out;
 }
