@@ -9,23 +9,38 @@ import (
 // would (Drop), or freeze it (Stall): the test fixtures' sessions use it.
 type Control struct {
 	drop, stall chan struct{}
-	once        [2]sync.Once
+	acted       chan struct{} // closed by the first of Drop and Stall
+	once        [3]sync.Once
 }
 
 // NewControl returns a Control that has done nothing yet.
 func NewControl() *Control {
-	return &Control{drop: make(chan struct{}), stall: make(chan struct{})}
+	return &Control{drop: make(chan struct{}), stall: make(chan struct{}), acted: make(chan struct{})}
 }
 
 // Drop ends the stream's connection without ending its body.
-func (c *Control) Drop() { c.once[0].Do(func() { close(c.drop) }) }
+func (c *Control) Drop() {
+	c.once[0].Do(func() { close(c.drop) })
+	c.once[2].Do(func() { close(c.acted) })
+}
 
 // Stall stops every write, heartbeats included, and keeps the connection
 // open until the client leaves.
-func (c *Control) Stall() { c.once[1].Do(func() { close(c.stall) }) }
+func (c *Control) Stall() {
+	c.once[1].Do(func() { close(c.stall) })
+	c.once[2].Do(func() { close(c.acted) })
+}
 
-// dropped and stalled are nil-safe: a stream without a Control waits on
-// nil channels, which never fire.
+// act and dropped are nil-safe: a stream without a Control waits on nil
+// channels, which never fire. One channel for both actions keeps the
+// select of every waiting stream short.
+func (c *Control) act() <-chan struct{} {
+	if c == nil {
+		return nil
+	}
+	return c.acted
+}
+
 func (c *Control) dropped() <-chan struct{} {
 	if c == nil {
 		return nil
@@ -33,11 +48,14 @@ func (c *Control) dropped() <-chan struct{} {
 	return c.drop
 }
 
-func (c *Control) stalled() <-chan struct{} {
-	if c == nil {
-		return nil
+// wasDropped reports whether Drop was called.
+func (c *Control) wasDropped() bool {
+	select {
+	case <-c.drop:
+		return true
+	default:
+		return false
 	}
-	return c.stall
 }
 
 // Attach makes the Control of a new stream and the function that forgets

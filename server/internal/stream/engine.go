@@ -50,6 +50,15 @@ type Engine struct {
 	// their Add against Close's close of closing.
 	detached sync.WaitGroup
 	detachMu sync.Mutex
+
+	// One heartbeat for all the streams instead of a ticker each (a timer,
+	// and a channel more in every idle stream's select): beatCh is closed
+	// at every Heartbeat, and at Close, and then replaced. A runtime timer
+	// rather than a goroutine runs it, armed while streams are open.
+	beatMu    sync.Mutex
+	beatCh    chan struct{}
+	beatTimer *time.Timer
+	beatEnded bool // Close: beatCh stays closed
 }
 
 // New returns an Engine for cfg.
@@ -77,8 +86,52 @@ func (e *Engine) Close() {
 		e.detachMu.Lock()
 		close(e.closing)
 		e.detachMu.Unlock()
+		e.beatMu.Lock()
+		e.beatEnded = true
+		if e.beatTimer != nil {
+			e.beatTimer.Stop()
+		}
+		if e.beatCh != nil {
+			close(e.beatCh)
+		}
+		e.beatMu.Unlock()
 		e.detached.Wait()
 	})
+}
+
+// beat returns the channel closed at the next heartbeat, or at Close.
+func (e *Engine) beat() <-chan struct{} {
+	e.beatMu.Lock()
+	defer e.beatMu.Unlock()
+	if e.beatCh == nil {
+		e.beatCh = make(chan struct{})
+		if e.beatEnded {
+			close(e.beatCh)
+		}
+	}
+	if !e.beatEnded && e.beatTimer == nil {
+		e.beatTimer = time.AfterFunc(e.cfg.Heartbeat, e.tick)
+	}
+	return e.beatCh
+}
+
+// tick is a heartbeat: it wakes every stream waiting for it, and re-arms
+// while streams are open.
+func (e *Engine) tick() {
+	e.beatMu.Lock()
+	defer e.beatMu.Unlock()
+	if e.beatEnded {
+		return
+	}
+	if e.beatCh != nil {
+		close(e.beatCh)
+		e.beatCh = nil
+	}
+	if e.streams.Load() > 0 {
+		e.beatTimer.Reset(e.cfg.Heartbeat)
+	} else {
+		e.beatTimer = nil // the next stream arms it again
+	}
 }
 
 // errStreamLimit and errShuttingDown are why a stream could not start.

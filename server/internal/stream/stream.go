@@ -19,16 +19,15 @@ const eventStreamType = "text/event-stream; charset=utf-8"
 // Stream is one open event-stream response. All its writes happen on one
 // goroutine: the handler's, or, once detached, the goroutine Detach starts.
 type Stream struct {
-	e         *Engine
-	gone      <-chan struct{} // closed when the client has gone away
-	ctrl      writeControl
-	out       io.Writer // the response, or gz over it
-	gz        *gzip.Writer
-	enc       *sse.Encoder
-	ctl       *Control
-	release   func() // forgets ctl
-	heartbeat *time.Ticker
-	armed     time.Time // the write deadline last set
+	e       *Engine
+	gone    <-chan struct{} // closed when the client has gone away
+	ctrl    writeControl
+	out     io.Writer // the response, or gz over it
+	gz      *gzip.Writer
+	enc     *sse.Encoder
+	ctl     *Control
+	release func()    // forgets ctl
+	armed   time.Time // the write deadline last set
 	// perWrite: the deadline must cover each write alone, and be lifted
 	// after it (HTTP/2, where a deadline is a timer that resets the stream
 	// when it fires, even while no write is waiting).
@@ -97,7 +96,6 @@ func (e *Engine) Start(w http.ResponseWriter, r *http.Request, opt Options) *Str
 	}
 	st.enc = sse.NewEncoder(st.out)
 	st.ctl, st.release = attachOf(r.Context())
-	st.heartbeat = time.NewTicker(e.cfg.Heartbeat)
 	w.WriteHeader(http.StatusOK)
 	st.deadline()
 	switch {
@@ -116,7 +114,6 @@ func (st *Stream) End() {
 	if st.takeover != nil {
 		defer st.e.detached.Done() // last: Close waits for the whole end
 	}
-	st.heartbeat.Stop()
 	st.release()
 	if st.gz != nil && st.failed == nil {
 		st.deadline()
@@ -254,22 +251,31 @@ type Wakeup struct {
 // Wait blocks until timer fires, a message arrives on msgs, stop is closed
 // or the stream must end, sending heartbeats meanwhile and obeying the
 // stream's Control. Nil channels never fire.
+//
+// Its select is what an idle stream holds, one waiting record per channel,
+// so it has few: the engine's heartbeat also signals Close.
 func (st *Stream) Wait(timer <-chan time.Time, msgs <-chan broker.Message, stop <-chan struct{}) Wakeup {
+	beat := st.e.beat()
 	for st.failed == nil {
 		select {
 		case <-st.gone:
 			return Wakeup{Why: WokeEnd}
-		case <-st.e.closing:
-			return Wakeup{Why: WokeEnd}
 		case <-stop:
 			return Wakeup{Why: WokeEnd}
-		case <-st.ctl.dropped():
-			st.Abort()
+		case <-st.ctl.act():
+			if st.ctl.wasDropped() {
+				st.Abort()
+			} else {
+				st.Stall()
+			}
 			return Wakeup{Why: WokeEnd}
-		case <-st.ctl.stalled():
-			st.Stall()
-			return Wakeup{Why: WokeEnd}
-		case <-st.heartbeat.C:
+		case <-beat:
+			select {
+			case <-st.e.closing:
+				return Wakeup{Why: WokeEnd}
+			default:
+			}
+			beat = st.e.beat()
 			st.Comment("heartbeat")
 		case <-timer:
 			return Wakeup{Why: WokeTimer}
