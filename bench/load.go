@@ -45,7 +45,7 @@ type NamedSize struct {
 
 // LoadRun is one server with N streams.
 type LoadRun struct {
-	Server  string `json:"server"` // "go" or "express"
+	Server  string `json:"server"` // one of loadServers
 	Streams int    `json:"streams"`
 	Round   int    `json:"round"`
 	Opened  int    `json:"opened"`
@@ -74,6 +74,9 @@ type LoadRun struct {
 	MachineBusyPct float64 `json:"machine_busy_pct"`
 }
 
+// loadServers are the servers under load: ours, and the two baselines.
+var loadServers = []string{"go", "nethttp", "express"}
+
 // perProcess is the most streams one load generator opens: the hard limit
 // of open files is 20,000 per process here.
 const perProcess = 7000
@@ -99,7 +102,7 @@ func runLoad(ctx context.Context, cfg *config) (*LoadResult, error) {
 	}
 	var plans []plan
 	for round := range cfg.rounds {
-		order := []string{"go", "express"}
+		order := slices.Clone(loadServers)
 		if round%2 == 1 {
 			slices.Reverse(order)
 		}
@@ -110,7 +113,9 @@ func runLoad(ctx context.Context, cfg *config) (*LoadResult, error) {
 		}
 	}
 	if big > 0 {
-		plans = append(plans, plan{"go", big, 0}, plan{"express", big, 0})
+		for _, s := range loadServers {
+			plans = append(plans, plan{s, big, 0})
+		}
 	}
 	for i, p := range plans {
 		if ctx.Err() != nil {
@@ -142,6 +147,8 @@ func startServerProc(ctx context.Context, cfg *config, exe, kind string) (*serve
 	switch kind {
 	case "go":
 		cmd = exec.Command(exe, "serve", "-bench", cfg.bench)
+	case "nethttp":
+		cmd = exec.Command(exe, "serve-nethttp")
 	case "express":
 		// Node keeps the soft open-files limit it is given: raise it first.
 		cmd = exec.Command("bash", "-c", `ulimit -Sn "$(ulimit -Hn)" && exec node express/server.js`)

@@ -46,6 +46,8 @@ func main() {
 		switch os.Args[1] {
 		case "serve":
 			os.Exit(serveMain(os.Args[2:]))
+		case "serve-nethttp":
+			os.Exit(nethttpMain(os.Args[2:]))
 		case "loadgen":
 			os.Exit(loadgenMain(os.Args[2:]))
 		}

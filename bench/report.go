@@ -437,14 +437,15 @@ func writeLoad(w *strings.Builder, l *LoadResult) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	p("## Server under load\n\n")
 	p("Ran %s on loopback. The server under test runs as its own process: ours (`bench serve`: `server.New` with the in-memory broker) ", l.Date.Format(time.RFC3339))
-	p("or a minimal express server written the way the seed's tutorial does it (`bench/express/server.js`). ")
+	p("a topic server written with bare net/http the way a Go tutorial does it (`bench serve-nethttp`: a channel and a goroutine per stream, Fprintf and Flush per event), ")
+	p("or a minimal express server written the way the seed's tutorial does it (`bench/express/server.js`). The same load generators drive all three. ")
 	p("Load generators (`bench loadgen`, at most %d streams per process: the hard open-files limit here is 20,000 per process) open raw HTTP/1.1 streams to `/topics/load`, 128 at a time; ", perProcess)
 	p("then a publisher POSTs to the topic every 100 ms for %s, the data being the publish time, and each generator records publish → receipt for every event on every stream. ", l.Broadcast)
 	p("RSS per stream is (RSS with the streams open and idle − RSS before) ÷ streams; CPU is the server's user+system time during the broadcast, in %% of one core (the machine has two, shared with the generators).\n\n")
 	p("![server under load](%s)\n\n", chartLoad)
 	p("| server | streams | opened | time to open | RSS per stream | fan-out p50 | fan-out p99 | max | server CPU (broadcast) | server CPU (opening) | generators' CPU (broadcast) | machine busy (broadcast) | delivered |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, n := range loadSizes(l) {
-		for _, s := range []string{"go", "express"} {
+		for _, s := range loadServers {
 			runs := runsOf(l, s, n)
 			if len(runs) == 0 {
 				continue
@@ -503,8 +504,11 @@ func writeLoad(w *strings.Builder, l *LoadResult) {
 }
 
 func serverLabel(s string) string {
-	if s == "go" {
+	switch s {
+	case "go":
 		return "ours (Go)"
+	case "nethttp":
+		return "bare net/http"
 	}
 	return "express"
 }
@@ -593,7 +597,7 @@ func writeCharts(cfg *config, res *Results) error {
 	if l := res.Load; l != nil {
 		var lat, rss []bar
 		for _, n := range loadSizes(l) {
-			for _, s := range []string{"go", "express"} {
+			for _, s := range loadServers {
 				if len(runsOf(l, s, n)) == 0 {
 					continue
 				}
@@ -602,7 +606,7 @@ func writeCharts(cfg *config, res *Results) error {
 				rss = append(rss, bar{label: label, value: medianRuns(l, s, n, func(r LoadRun) float64 { return r.RSSPerConnKB }), kind: s})
 			}
 		}
-		return writeChart(filepath.Join(cfg.bench, chartLoad), "Server under load: ours vs express (lower is better)", []panel{
+		return writeChart(filepath.Join(cfg.bench, chartLoad), "Server under load: ours vs bare net/http and express (lower is better)", []panel{
 			{title: "fan-out delay p99, broadcast every 100 ms", unit: "ms", bars: lat, ref: 50, refLabel: "target at 10k: 50 ms"},
 			{title: "RSS per idle stream", unit: "KiB", bars: rss, ref: 10, refLabel: "target: 10 KiB"},
 		})

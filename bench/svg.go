@@ -33,7 +33,7 @@ const (
 	rowHeight  = 22
 )
 
-var barColours = map[string]string{"ours": "#e8590c", "native": "#1971c2", "": "#868e96", "go": "#e8590c", "express": "#868e96"}
+var barColours = map[string]string{"ours": "#e8590c", "native": "#1971c2", "": "#868e96", "go": "#e8590c", "nethttp": "#495057", "express": "#868e96"}
 
 func writeChart(path, title string, panels []panel) error {
 	var b strings.Builder
