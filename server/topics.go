@@ -83,6 +83,7 @@ func (s *Server) Subscribe(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		batch := make([]sse.Event, 0, 1)
 		for {
 			wk := st.Wait(nil, sub.Messages(), nil)
 			if wk.Why != stream.WokeMessage || !wk.OK {
@@ -90,15 +91,37 @@ func (s *Server) Subscribe(w http.ResponseWriter, r *http.Request) {
 				// reconnects with its Last-Event-ID and resumes.
 				return
 			}
-			if !st.Send(sse.Event{ID: wk.Msg.ID, Type: wk.Msg.Type, Data: wk.Msg.Data}) {
+			// What else has queued up (a replay, or a stream that fell
+			// behind) goes out in the same write.
+			batch = append(batch[:0], event(wk.Msg))
+			open := true
+		more:
+			for open && len(batch) < maxBatch {
+				select {
+				case m, ok := <-sub.Messages():
+					if open = ok; ok {
+						batch = append(batch, event(m))
+					}
+				default:
+					break more
+				}
+			}
+			if !st.SendAll(batch) || !open {
 				return
 			}
+			clear(batch) // let the data go
 		}
 	}
 	if !st.Detach(w, r, serve) {
 		serve()
 	}
 }
+
+// maxBatch bounds the queued events a stream writes at once.
+const maxBatch = 64
+
+// event is m as an SSE event.
+func event(m broker.Message) sse.Event { return sse.Event{ID: m.ID, Type: m.Type, Data: m.Data} }
 
 // Publish serves a publish: the body is the data, the optional query
 // parameters event and id the type and id. It answers api.Published.

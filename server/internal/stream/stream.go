@@ -1,10 +1,12 @@
 package stream
 
 import (
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/eventsource-wasm/eventsource-wasm/broker"
@@ -196,6 +198,40 @@ func (st *Stream) Send(ev sse.Event) bool {
 	}
 	st.deadline()
 	st.fail(st.enc.Encode(ev))
+	return st.Flush()
+}
+
+// batchBufs holds the buffers SendAll encodes in, so an idle stream holds
+// none.
+var batchBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// SendAll writes evs in one write and one flush: the events that queued up
+// for a stream that fell behind go out together, at the cost of one.
+// False means the stream is over.
+func (st *Stream) SendAll(evs []sse.Event) bool {
+	if len(evs) == 1 {
+		return st.Send(evs[0])
+	}
+	if st.failed != nil {
+		return false
+	}
+	buf := batchBufs.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // big batches' buffers go to the collector
+			buf.Reset()
+			batchBufs.Put(buf)
+		}
+	}()
+	enc := sse.NewEncoder(buf)
+	for _, ev := range evs {
+		if err := enc.Encode(ev); err != nil {
+			st.fail(err)
+			return false
+		}
+	}
+	st.deadline()
+	_, err := st.out.Write(buf.Bytes())
+	st.fail(err)
 	return st.Flush()
 }
 
