@@ -9,7 +9,7 @@ import "sync"
 
 // ChanCap is the capacity of a Box's channel (at most its limit): a reader
 // that keeps up never needs more.
-const ChanCap = 8
+const ChanCap = 2
 
 // Box queues values for one reader. Its owner's lock guards it: Put, Close
 // and Closed are called with the lock held; the reader receives from C.
