@@ -25,12 +25,13 @@ import (
 )
 
 // Contenders of the client benchmark, by the names bench.js uses.
-var contenders = []string{"native", "wasm", "polyfill", "eventsource", "fetch"}
+var contenders = []string{"native", "wasm", "stream", "polyfill", "eventsource", "fetch"}
 
 // contenderLabels name the contenders in the report.
 var contenderLabels = map[string]string{
 	"native":      "native EventSource",
 	"wasm":        "WasmEventSource (ours)",
+	"stream":      "openEventStream (ours)",
 	"polyfill":    "event-source-polyfill",
 	"eventsource": "eventsource v5",
 	"fetch":       "@microsoft/fetch-event-source",
@@ -88,6 +89,21 @@ const (
 	// MessageEvent of the page's realm).
 	wlConstruct = "100k MessageEvents built and dispatched"
 )
+
+// parseWorkloads run bench.parse: EventStreamParser against
+// eventsource-parser's EventSourceParserStream on the same bytes in 64 KiB
+// chunks, in the same page.
+var parseWorkloads = []struct {
+	name        string
+	count, size int
+}{
+	{"parser: 100k x 64 B", 100_000, 64},
+	{"parser: 20k x 1 KiB", 20_000, 1024},
+	{"parser: 50 x 1 MiB", 50, 1 << 20},
+}
+
+// parserNames are bench.parse's parsers: ours first.
+var parserNames = []string{"wasm", "eventsource-parser"}
 
 // eventWays are bench.construct's ways, as the report names them.
 var eventWays = []struct{ name, label string }{
@@ -241,6 +257,8 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 	}
 	prog.printf("%s: %s", prefix, wlConstruct)
 	r.construct(ctx)
+	prog.printf("%s: parsers", prefix)
+	r.parse(ctx, round)
 	for _, c := range order {
 		if ready[c] {
 			prog.printf("%s: %s, %s", prefix, wlTicker, c)
@@ -293,6 +311,30 @@ func (r *clientRun) construct(ctx context.Context) {
 				continue
 			}
 			r.add(wlConstruct, way, "events/s", count/(out.Ms/1e3))
+		}
+	}
+}
+
+// parse times each parser on each parse workload, in alternating order
+// from round to round, and records events/s and MB/s.
+func (r *clientRun) parse(ctx context.Context, round int) {
+	names := slices.Clone(parserNames)
+	if round%2 == 1 {
+		slices.Reverse(names)
+	}
+	for _, pw := range parseWorkloads {
+		count := pw.count
+		if r.cfg.quick {
+			count = max(count/10, 5)
+		}
+		for _, name := range names {
+			var out struct{ Events, Bytes, Ms float64 }
+			if err := eval(ctx, fmt.Sprintf("bench.parse(%q, %d, %d)", name, count, pw.size), &out, 120*time.Second); err != nil {
+				r.fail(pw.name, name, err)
+				continue
+			}
+			r.add(pw.name, name, "events/s", out.Events/(out.Ms/1e3))
+			r.add(pw.name, name, "MB/s", out.Bytes/1e6/(out.Ms/1e3))
 		}
 	}
 }

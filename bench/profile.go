@@ -84,6 +84,11 @@ func profileMisses(ctx context.Context, cfg *config, res *ClientResult) []CPUPro
 				expr = burstExpr(bw, "wasm", s, 120*time.Second)
 			}
 		}
+		for _, pw := range parseWorkloads {
+			if pw.name == wl {
+				expr = fmt.Sprintf("bench.parse('wasm', %d, %d)", pw.count, pw.size)
+			}
+		}
 		var p CPUProfile
 		if wl == wlCold {
 			p, err = profileCold(ctx, cfg, base, names)

@@ -245,6 +245,16 @@ func writeClient(w *strings.Builder, c *ClientResult) {
 		}
 		p("\n")
 	}
+	if c.Workloads[parseWorkloads[0].name] != nil {
+		p("### EventStreamParser vs eventsource-parser\n\n")
+		p("`bench.parse`: the same bytes (events with ids, in 64 KiB chunks) through ours (`new EventStreamParser()`) and through eventsource-parser's `EventSourceParserStream` (after a `TextDecoderStream`, as it takes text), in the same page, from the first chunk in to the last event read out.\n\n")
+		p("| workload | ours events/s | eventsource-parser events/s | ours MB/s | × eventsource-parser |\n|---|---|---|---|---|\n")
+		for _, pw := range parseWorkloads {
+			ours, js := c.Workloads[pw.name]["wasm"], c.Workloads[pw.name]["eventsource-parser"]
+			p("| %s | %s | %s | %s | %s |\n", pw.name, cell(ours["events/s"], "%.0f"), cell(js["events/s"], "%.0f"), cell(ours["MB/s"], "%.1f"), ratio(ours["events/s"].Median, js["events/s"].Median))
+		}
+		p("\n")
+	}
 	p("![receive delay and first event](%s)\n\n", chartLatency)
 	if byC := c.Workloads[wlTicker]; byC != nil {
 		p("### %s: receive delay\n\n", wlTicker)

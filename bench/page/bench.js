@@ -57,6 +57,23 @@ const contenders = {
     async warm() { await this.mod.ready(); },
     open(url, h) { return wire(new this.mod.WasmEventSource(url), h); },
   },
+  // Ours' stream API: plain objects from a ReadableStream, no MessageEvent.
+  stream: {
+    mod: null,
+    async load() { this.mod ??= await import('/eventsource-wasm.js'); },
+    async warm() { await this.mod.ready(); },
+    open(url, h) {
+      const reader = this.mod.openEventStream(url).getReader();
+      (async () => {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          const ev = r.value;
+          if (ev.type === 'message') h.message(ev.data);
+          else if (ev.type === 'done') h.done();
+        }
+      })().catch((err) => h.error(String(err?.message ?? err)));
+      return () => reader.cancel();
+    },
+  },
   polyfill: {
     async load() { if (!globalThis.EventSourcePolyfill) await loadScript(NM + '/event-source-polyfill/src/eventsource.min.js'); },
     // Its 45 s default heartbeat timeout would reconnect a quiet stream.
@@ -152,8 +169,63 @@ const eventWays = {
   init: (type, data, lastEventId, origin) => new MessageEvent(type, { data, lastEventId, origin }),
 };
 
+// parsers turn a ReadableStream of bytes into one of parsed events, for
+// bench.parse: ours, and eventsource-parser's stream (which takes text, so
+// the bytes go through a TextDecoderStream first, as its README does).
+const parsers = {
+  wasm: {
+    async load() { await contenders.stream.load(); await contenders.stream.warm(); },
+    pipe: (bytes) => bytes.pipeThrough(new contenders.stream.mod.EventStreamParser()),
+  },
+  'eventsource-parser': {
+    Stream: null,
+    async load() { this.Stream ??= (await import(NM + '/eventsource-parser/dist/stream.js')).EventSourceParserStream; },
+    pipe(bytes) { return bytes.pipeThrough(new TextDecoderStream()).pipeThrough(new this.Stream()); },
+  },
+};
+
+// streamBytes is count events of size bytes of data, with ids, encoded once
+// and cut into 64 KiB chunks.
+const encoded = new Map();
+function streamBytes(count, size) {
+  const key = `${count}x${size}`;
+  if (!encoded.has(key)) {
+    const data = 'x'.repeat(size);
+    let text = '';
+    for (let i = 0; i < count; i++) text += `id: ${i}\ndata: ${data}\n\n`;
+    const all = new TextEncoder().encode(text);
+    const chunks = [];
+    for (let i = 0; i < all.length; i += 65536) chunks.push(all.subarray(i, i + 65536));
+    encoded.set(key, chunks);
+  }
+  return encoded.get(key);
+}
+
 const bench = {
   contenders: Object.keys(contenders),
+
+  // parse times parser `name` on count events of size bytes, from the first
+  // chunk in to the last event read out, and returns events, bytes, ms.
+  async parse(name, count, size) {
+    const p = parsers[name];
+    await p.load();
+    const chunks = streamBytes(count, size);
+    const t0 = performance.now();
+    const reader = p.pipe(new ReadableStream({
+      start(c) {
+        for (const chunk of chunks) c.enqueue(chunk);
+        c.close();
+      },
+    })).getReader();
+    let events = 0, bytes = 0;
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      events++;
+      bytes += r.value.data.length;
+    }
+    const ms = performance.now() - t0;
+    if (events !== count) throw new Error(`${name}: parsed ${events} events, want ${count}`);
+    return { events, bytes, ms };
+  },
   eventWays: Object.keys(eventWays),
 
   // construct builds and dispatches count message events the given way to
