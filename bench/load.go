@@ -28,6 +28,9 @@ type LoadResult struct {
 	// heap when idle, and its CPU during the broadcast.
 	Heap *PprofTop `json:"heap,omitempty"`
 	CPU  *PprofTop `json:"cpu,omitempty"`
+	// Storms: every stream of stormStreams reopens stormReopens times at
+	// once while events flow, resuming from its Last-Event-ID.
+	Storms []StormRun `json:"storms,omitempty"`
 }
 
 // PprofTop is the top of a pprof profile.
@@ -129,6 +132,13 @@ func runLoad(ctx context.Context, cfg *config) (*LoadResult, error) {
 			res.Errors = append(res.Errors, fmt.Sprintf("%s %d streams: %v", p.server, p.n, err))
 		}
 		res.Runs = append(res.Runs, run)
+	}
+	for _, kind := range loadServers {
+		if ctx.Err() != nil {
+			break
+		}
+		cfg.prog.printf("reconnect storm: %s server, %d streams × %d reopens", kind, stormStreams, stormReopens)
+		res.Storms = append(res.Storms, runStorm(ctx, cfg, exe, kind))
 	}
 	return res, ctx.Err()
 }

@@ -48,6 +48,8 @@ func main() {
 			os.Exit(serveMain(os.Args[2:]))
 		case "serve-nethttp":
 			os.Exit(nethttpMain(os.Args[2:]))
+		case "storm":
+			os.Exit(stormMain(os.Args[2:]))
 		case "loadgen":
 			os.Exit(loadgenMain(os.Args[2:]))
 		}

@@ -496,6 +496,17 @@ func writeLoad(w *strings.Builder, l *LoadResult) {
 	for _, e := range l.Errors {
 		p("- %s\n", e)
 	}
+	if len(l.Storms) > 0 {
+		p("\nReconnect storm: %d streams open on one topic while a publisher posts every 2 ms; then every stream closes and reopens %d times at once, resuming with `Last-Event-ID` from the last id it got. Missed counts the ids a stream never received (a server without replay loses what was published while a stream was away); time is from the start of the storm to the last reopened stream's response head.\n\n", stormStreams, stormReopens)
+		p("| server | streams | reopens | storm time | failed reopens | events published | missed | received twice |\n|---|---|---|---|---|---|---|---|\n")
+		for _, r := range l.Storms {
+			if r.Err != "" {
+				p("| %s | %d | — | — | — | — | — | %s |\n", serverLabel(r.Server), r.Streams, r.Err)
+				continue
+			}
+			p("| %s | %d | %d | %.0f ms | %d | %d | %d | %d |\n", serverLabel(r.Server), r.Opened, r.Reopens, r.StormMs, r.Failed, r.Published, r.Missed, r.Dupes)
+		}
+	}
 	if h := l.Heap; h != nil {
 		p("\n<details><summary>Go server: in-use heap with 10,000 idle streams (top allocation sites, <code>%s</code>)</summary>\n\n| function | in use | per stream |\n|---|---|---|\n", h.File)
 		for _, t := range h.Top {
