@@ -194,7 +194,13 @@ func waitMore(t *testing.T, tabs []*tab, n int) {
 func allOpen(t *testing.T, tabs []*tab, i int) {
 	t.Helper()
 	for n, tb := range tabs {
-		waitUntil(t, 20*time.Second, fmt.Sprintf("tab %d to open", n), func() bool { return tb.state(i).RS == 1 })
+		deadline := time.Now().Add(20 * time.Second)
+		for s := tb.state(i); s.RS != 1; s = tb.state(i) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out after 20s waiting for tab %d to open; its source shows %+v", n, s)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }
 
@@ -228,6 +234,10 @@ func authPrint(token string) string {
 // native EventSource's limit of 6 connections side by side, membership as
 // tabs come and go, headers functions run in live tabs, the header-identity
 // rule, and the Web Locks fallback's leader handover.
+//
+// The subtests that mostly wait run in parallel once the others are done
+// (the native one needs the connection pool to itself); each has its own
+// sessions and share keys.
 func TestShared(t *testing.T) {
 	env := newSharedEnv(t)
 
@@ -482,6 +492,7 @@ func TestShared(t *testing.T) {
 	})
 
 	t.Run("headers-function-refresh", func(t *testing.T) {
+		t.Parallel() // waits for a token to expire, beside the others that wait
 		const session = "shared-auth"
 		url := "/auth/events?interval=100ms&retry=50&session=" + session
 		tabs := env.openTabs(t, 3)
@@ -528,6 +539,7 @@ func TestShared(t *testing.T) {
 	})
 
 	t.Run("frozen-tab", func(t *testing.T) {
+		t.Parallel() // waits for a token to expire and for the worker's 10 s, beside the others that wait
 		// The tab asked for headers first is frozen (the page lifecycle's
 		// freeze, as for a background tab) when its token expires: after
 		// the worker's wait for an answer, the other tab refreshes. Thawed,
@@ -639,6 +651,7 @@ func TestShared(t *testing.T) {
 	})
 
 	t.Run("fallback-leader-handover", func(t *testing.T) {
+		t.Parallel() // waits for two handovers, beside the others that wait
 		const session = "shared-leader"
 		url := "/events?interval=50ms&session=" + session
 		tabs := env.sharedTabs(t, 4, "tabs.disableSharedWorker()", url)
