@@ -6,9 +6,9 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASMEXEC := $(GOROOT)/lib/wasm
 DIST    := web/dist
 WASMBUILD := GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w'
-NATIVE_PKGS := ./sse/... ./broker/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
+NATIVE_PKGS := ./e2e/streamgen/... ./e2e/supporttable/... ./sse/... ./broker/... ./server/... ./web/... ./wasm/client/... ./wasm/cmd/eventsource/... ./wasm/cmd/demo/internal/...
 
-.PHONY: all build wasm package run test vet test-native test-wasm test-browser browser-support chromium firefox webkit curl redis fuzz bench screenshots clean
+.PHONY: all build wasm package run test vet test-native test-wasm test-browser browser-support fuzz-browser chromium firefox webkit curl redis fuzz bench screenshots clean
 comma := ,
 MINIBROWSER := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 # APT_INSTALL installs Debian packages, refreshing the package lists first
@@ -102,6 +102,13 @@ redis:
 	@command -v redis-server >/dev/null || { echo "installing Debian's redis-server"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  systemctl disable --now redis-server >/dev/null 2>&1 || invoke-rc.d redis-server stop >/dev/null 2>&1 || true; }
+
+## fuzz-browser: random differential fuzzing of WasmEventSource in the browsers against the sse parser,
+## FUZZCOUNT streams (default 500) from a random first seed (FUZZSEED to replay).
+FUZZCOUNT ?= 500
+fuzz-browser: wasm $(subst $(comma), ,$(BROWSERS))
+	E2E_BROWSERS=$(BROWSERS) E2E_FUZZ_SEED=$${FUZZSEED:-$$(date +%s)} E2E_FUZZ_COUNT=$(FUZZCOUNT) \
+	  $(GO) test -count=1 -timeout 30m -run '^TestBrowserFuzz$$' -v ./e2e/ | grep -v '^=== RUN'
 
 ## fuzz: run the parser's chunking fuzz target for FUZZTIME (default 30s).
 FUZZTIME ?= 30s
