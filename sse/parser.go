@@ -31,6 +31,7 @@ type Parser struct {
 	lastID   []byte // last event ID string, as received; set at dispatch
 	retry    int64
 	retrySet bool
+	comments int64 // comment lines seen
 
 	// Decoded strings, reused while a stream repeats them: decoding is
 	// done only for Feed and LastEventID, never for FeedBytes.
@@ -71,6 +72,11 @@ func (p *Parser) SetLastEventID(id string) {
 // Retry returns the reconnection time in milliseconds from the most recent
 // valid retry field, and false when the stream has sent none.
 func (p *Parser) Retry() (ms int64, ok bool) { return p.retry, p.retrySet }
+
+// Comments returns how many comment lines p has parsed, over all
+// connections: a client learns the interval of a server's heartbeats from
+// it.
+func (p *Parser) Comments() int64 { return p.comments }
 
 // Reset prepares p for a new connection: it drops any partial line and
 // pending event, expects a new byte order mark, and keeps the last event ID
@@ -212,7 +218,8 @@ func (p *Parser) processLine(line []byte, emit func(typ, data, id []byte)) error
 		return nil
 	}
 	if line[0] == ':' {
-		return nil // comment
+		p.comments++
+		return nil
 	}
 	name, value := line, []byte(nil)
 	if i := bytes.IndexByte(line, ':'); i >= 0 {

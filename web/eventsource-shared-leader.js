@@ -18,8 +18,8 @@ const CLOSED = 2;
 export function leaderTransport(loadBridge) {
   const sources = new Map();
   return {
-    connect(id, url, cfg, onOpen, onBatch, onError) {
-      const src = new Source(id, url, cfg, { onOpen, onBatch, onError }, loadBridge);
+    connect(id, url, cfg, callbacks) {
+      const src = new Source(id, url, cfg, { onOpen: callbacks.open, onBatch: callbacks.batch, onError: callbacks.error }, loadBridge);
       sources.set(id, src);
       src.start();
       return undefined;
@@ -155,21 +155,22 @@ class Source {
     if (this.#closed || this.#away) return;
     this.#bridge = b;
     const held = new Promise((release) => { this.#release = release; });
-    const err = b.connect(this.#id, this.#url, { ...this.#cfg, lastEventId: this.#last },
-      (status, url) => {
+    const err = b.connect(this.#id, this.#url, { ...this.#cfg, lastEventId: this.#last }, {
+      open: (status, url) => {
         this.#opened = [status, url];
         this.#tell('open');
         this.#open(status, url);
       },
-      (batch) => {
+      batch: (batch) => {
         this.#last = lastIdOf(batch);
         this.#channel.postMessage({ t: 'batch', batch });
         this.#cb.onBatch(batch);
       },
-      (state, status, statusText, message) => {
+      error: (state, status, statusText, message) => {
         this.#channel.postMessage({ t: 'error', state, status, statusText, message });
         this.#report(state, status, statusText, message);
-      });
+      },
+    });
     if (err) this.#fail(err);
     return held;
   }

@@ -176,10 +176,11 @@ class Stream {
     this.#bridge = b;
     const cfg = { ...this.#cfg, headers: new Headers(this.#cfg.headers) };
     if (this.#cfg.hasHeadersFn) cfg.headersFn = () => new Ask(this).promise;
-    const err = b.connect(this.#id, this.#url, cfg,
-      (status, url) => this.#open(status, url),
-      (batch) => this.#fanOut({ t: 'batch', batch }),
-      (state, status, statusText, message) => this.#report(state, status, statusText, message));
+    const err = b.connect(this.#id, this.#url, cfg, {
+      open: (status, url) => this.#open(status, url),
+      batch: (batch) => this.#fanOut({ t: 'batch', batch }),
+      error: (state, status, statusText, message) => this.#report(state, status, statusText, message),
+    });
     if (err) this.#report(CLOSED, 0, '', err);
   }
 

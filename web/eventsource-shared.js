@@ -1,5 +1,5 @@
 // The tab side of `shared: true`: a transport with the bridge's interface
-// (connect(id, url, cfg, onOpen, onBatch, onError), close(id)), so a shared
+// (connect(id, url, cfg, {open, batch, error}), close(id)), so a shared
 // WasmEventSource behaves as any other. It talks to one SharedWorker per
 // origin (eventsource-shared-worker.js), which hosts the Go instance and the
 // streams; where SharedWorker is missing or refused, it falls back to a
@@ -41,8 +41,8 @@ function fallbackTransport(url, cfg, loadBridge) {
 }
 
 const workerTransport = {
-  connect(id, url, cfg, onOpen, onBatch, onError) {
-    const src = { url, own: cfg, cfg: cloneableConfig(cfg), headersFn: cfg.headersFn, onOpen, onBatch, onError, via: null };
+  connect(id, url, cfg, callbacks) {
+    const src = { url, own: cfg, cfg: cloneableConfig(cfg), headersFn: cfg.headersFn, callbacks, onOpen: callbacks.open, onBatch: callbacks.batch, onError: callbacks.error, via: null };
     sources.set(id, src);
     if (refused) reroute(id, src);
     else if (!away) port.postMessage({ t: 'open', id, url, cfg: src.cfg });
@@ -84,7 +84,7 @@ async function reroute(id, src) {
     if (!sources.has(id)) return; // closed meanwhile
   }
   src.via = via;
-  const err = via.connect(id, src.url, src.own, src.onOpen, src.onBatch, src.onError);
+  const err = via.connect(id, src.url, src.own, src.callbacks);
   if (err && sources.delete(id)) src.onError(CLOSED, 0, '', err);
 }
 

@@ -36,7 +36,7 @@ export interface WasmEventSourceInit extends EventSourceInit {
    * it. Like native EventSource, the Last-Event-ID header carries the id's
    * UTF-8 bytes, whatever its characters.
    */
-  lastEventId?: string;
+  lastEventId?: string | number;
   /**
    * Also send the last event ID as a query parameter: true uses "lastEventId",
    * a string names the parameter. For proxies that drop the header. A
@@ -50,12 +50,45 @@ export interface WasmEventSourceInit extends EventSourceInit {
   backoff?: boolean | WasmEventSourceBackoff;
   /** Consecutive reconnection attempts before giving up; 0 never reconnects; default unlimited. */
   maxRetries?: number;
-  /** Statuses that reconnect instead of failing, e.g. [429, 503]; Retry-After is honoured. */
-  retryOnStatus?: number[];
-  /** Reconnect when no bytes (not even a comment) arrive for this many milliseconds. */
+  /**
+   * Statuses that reconnect instead of failing, e.g. [429, 503]. Retry-After
+   * is a least wait: the delay is the longest of Retry-After, the
+   * reconnection time (or backoff's delay) and 1 s.
+   */
+  retryOnStatus?: Iterable<number>;
+  /**
+   * The liveness window in milliseconds: reconnect when no bytes (not even
+   * a comment) arrive for this long, and at once when a frozen or hidden
+   * page comes back after a longer silence. Unset, it is learned: once the
+   * server's comment lines (heartbeats) arrive at a steady interval, twice
+   * in a row, the window is three times that interval. 0 turns it off.
+   */
   heartbeatTimeout?: number;
   /** Largest line or event data in bytes; a larger one fails the connection. Default 16 MiB. */
   maxEventSize?: number;
+  /** Aborting this signal closes the source, as close() does. */
+  signal?: AbortSignal | null;
+  /**
+   * Used instead of the global fetch for every request, called with one
+   * Request: for interceptors, tracing and test doubles. Not with `shared`.
+   */
+  fetch?: (input: Request, init?: RequestInit) => Promise<Response>;
+  /**
+   * Log each connection, event, error and reconnect with console.debug:
+   * fetch-based streams do not show in DevTools' EventStream tab.
+   */
+  debug?: boolean;
+  /**
+   * The page lifecycle rules, all on by default; false turns them all off.
+   * online: back online, a source waiting to reconnect does so at once, and
+   * an open one that received nothing since going offline is restarted.
+   * bfcache: the connection closes when the page enters the back/forward
+   * cache (so it stays eligible and the server sees the stream end) and
+   * reconnects with Last-Event-ID when it is restored. resume: when a frozen
+   * page resumes or a hidden one becomes visible, a stream silent longer
+   * than its liveness window (heartbeatTimeout) reconnects at once.
+   */
+  lifecycle?: boolean | { online?: boolean; bfcache?: boolean; resume?: boolean };
   /**
    * "native": when eventsource.wasm cannot load (a Content-Security-Policy
    * without 'wasm-unsafe-eval', say), connect with the browser's EventSource
@@ -83,19 +116,51 @@ export interface WasmEventSourceInit extends EventSourceInit {
   shareKey?: string;
 }
 
-/** The error event: a plain Event with details when they are known. */
-export interface WasmEventSourceErrorEvent extends Event {
-  /** The HTTP status of the response that caused the error, if any. */
-  readonly status?: number;
-  readonly statusText?: string;
-  /** What happened, in words. */
-  readonly message?: string;
+/** The open event: the response's status and the headers a page may read. */
+export declare class WasmOpenEvent extends Event {
+  constructor(type: string, init?: EventInit & { status?: number; headers?: Headers });
+  /** The response status (200), or 0 when the browser's EventSource stands in (fallback). */
+  readonly status: number;
+  /** The response headers; under CORS only the exposed ones. */
+  readonly headers: Headers;
 }
 
+/** The error event, with details when they are known. */
+export declare class WasmErrorEvent extends Event {
+  constructor(type: string, init?: EventInit & { status?: number; statusText?: string; message?: string; willRetry?: boolean });
+  /** The HTTP status of the response that caused the error, if any. */
+  readonly status: number | undefined;
+  readonly statusText: string | undefined;
+  /** What happened, in words. */
+  readonly message: string | undefined;
+  /** true when the source reconnects (readyState CONNECTING), false when it stopped for good (CLOSED). */
+  readonly willRetry: boolean;
+}
+
+/** Why a source reconnects. */
+export type WasmRetryCause =
+  | 'network' | 'end' | 'status' | 'headers' | 'timeout'
+  | 'online' | 'resume' | 'visible' | 'bfcache' | 'reconnect';
+
+/** The retrying event, dispatched before each reconnect (after its error event). */
+export declare class WasmRetryingEvent extends Event {
+  constructor(type: string, init?: EventInit & { attempt?: number; delay?: number; cause?: WasmRetryCause; message?: string });
+  /** Reconnects since the stream was last open, from 1. */
+  readonly attempt: number;
+  /** Milliseconds until the request; 0 for at once. */
+  readonly delay: number;
+  readonly cause: WasmRetryCause;
+  readonly message: string;
+}
+
+/** @deprecated The error event is a WasmErrorEvent. */
+export type WasmEventSourceErrorEvent = WasmErrorEvent;
+
 export interface WasmEventSourceEventMap {
-  open: Event;
+  open: WasmOpenEvent;
   message: MessageEvent<string>;
-  error: WasmEventSourceErrorEvent;
+  error: WasmErrorEvent;
+  retrying: WasmRetryingEvent;
 }
 
 /**
@@ -106,7 +171,9 @@ export interface WasmEventSourceEventMap {
  * error reconnects. fetch reports both with the same TypeError, so after a
  * cross-origin request fails that way, and only then, one extra request
  * tells them apart: a HEAD to the same URL in no-cors mode, without
- * credentials.
+ * credentials. When the server answers it, the request is tried once more
+ * at once (a request lost on the way is no refusal), and a second failure
+ * fails the connection.
  */
 export declare class WasmEventSource extends EventTarget {
   constructor(url: string | URL, init?: WasmEventSourceInit);
@@ -122,12 +189,18 @@ export declare class WasmEventSource extends EventTarget {
   readonly withCredentials: boolean;
   readonly readyState: 0 | 1 | 2;
 
-  onopen: ((this: WasmEventSource, ev: Event) => any) | null;
+  onopen: ((this: WasmEventSource, ev: WasmOpenEvent) => any) | null;
   onmessage: ((this: WasmEventSource, ev: MessageEvent<string>) => any) | null;
-  onerror: ((this: WasmEventSource, ev: WasmEventSourceErrorEvent) => any) | null;
+  onerror: ((this: WasmEventSource, ev: WasmErrorEvent) => any) | null;
 
   /** Closes the connection: the request is aborted and no event follows. */
   close(): void;
+  /**
+   * Drops the current connection, or cuts short the wait before the next
+   * one, and reconnects at once with Last-Event-ID: an error event, a
+   * retrying event (cause "reconnect"), then open. Does nothing once CLOSED.
+   */
+  reconnect(): void;
 
   addEventListener<K extends keyof WasmEventSourceEventMap>(type: K, listener: (this: WasmEventSource, ev: WasmEventSourceEventMap[K]) => any, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: (this: WasmEventSource, ev: MessageEvent<string>) => any, options?: boolean | AddEventListenerOptions): void;

@@ -117,20 +117,27 @@ function originOf(url) {
 }
 
 /**
- * Builds the bridge configuration from the init dictionary. Synchronous
- * checks throw from the constructor, as invalid arguments do for native.
+ * Builds the bridge configuration from the init dictionary. Bad values
+ * throw a TypeError from the constructor, as bad arguments do for native;
+ * nothing is silently converted into something else.
  */
 function parseInit(init) {
+  if (init == null) init = {};
+  else if (typeof init !== 'object' && typeof init !== 'function') fail('the init argument must be an object');
   const cfg = {
     withCredentials: Boolean(init.withCredentials),
-    method: init.method === undefined ? 'GET' : String(init.method),
-    lastEventId: init.lastEventId == null ? '' : String(init.lastEventId),
+    method: method(init.method),
+    lastEventId: '',
     lastEventIdQuery: '',
     maxRetries: 0,
     retryOnStatus: [],
     heartbeatTimeout: 0,
     maxEventSize: 0,
   };
+  if (init.lastEventId != null) {
+    if (typeof init.lastEventId !== 'string' && typeof init.lastEventId !== 'number') fail('lastEventId must be a string');
+    cfg.lastEventId = String(init.lastEventId);
+  }
   let headers = new Headers();
   if (typeof init.headers === 'function') {
     cfg.headersFn = init.headers;
@@ -142,27 +149,72 @@ function parseInit(init) {
     cfg.shared = true;
     if (init.shareKey != null) cfg.shareKey = String(init.shareKey);
   }
-  if (init.lastEventIdQuery === true) cfg.lastEventIdQuery = 'lastEventId';
-  else if (typeof init.lastEventIdQuery === 'string') cfg.lastEventIdQuery = init.lastEventIdQuery;
-  if (init.backoff) {
-    const b = init.backoff === true ? {} : init.backoff;
-    cfg.backoff = { initial: number(b.initial, 'backoff.initial'), max: number(b.max, 'backoff.max'), factor: number(b.factor, 'backoff.factor') };
+  const q = init.lastEventIdQuery;
+  if (q === true) cfg.lastEventIdQuery = 'lastEventId';
+  else if (typeof q === 'string' && q !== '') cfg.lastEventIdQuery = q;
+  else if (q != null && q !== false) fail('lastEventIdQuery must be a boolean or a parameter name');
+  const b = init.backoff;
+  if (b === true || (b !== null && typeof b === 'object')) {
+    const o = b === true ? {} : b;
+    cfg.backoff = { initial: number(o.initial, 'backoff.initial'), max: number(o.max, 'backoff.max'), factor: number(o.factor, 'backoff.factor') };
+  } else if (b != null && b !== false) {
+    fail('backoff must be a boolean or an object');
   }
   if (init.maxRetries != null && init.maxRetries !== Infinity) {
     const n = Math.floor(number(init.maxRetries, 'maxRetries'));
     cfg.maxRetries = n > 0 ? n : -1; // the bridge reads 0 as "no limit", <0 as "never"
   }
-  if (init.retryOnStatus != null) cfg.retryOnStatus = Array.from(init.retryOnStatus, (s) => Math.floor(number(s, 'retryOnStatus')));
-  cfg.heartbeatTimeout = number(init.heartbeatTimeout, 'heartbeatTimeout');
+  const statuses = init.retryOnStatus;
+  if (statuses != null) {
+    if (typeof statuses !== 'object' || typeof statuses[Symbol.iterator] !== 'function') fail('retryOnStatus must be an array of statuses');
+    cfg.retryOnStatus = Array.from(statuses, (s) => {
+      if (!Number.isInteger(s) || s < 100 || s > 599) fail(`retryOnStatus: ${String(s)} is not an HTTP status`);
+      return s;
+    });
+  }
+  // The bridge reads 0 as "learn from the server's heartbeats", <0 as "never".
+  if (init.heartbeatTimeout != null) cfg.heartbeatTimeout = number(init.heartbeatTimeout, 'heartbeatTimeout') || -1;
   cfg.maxEventSize = Math.floor(number(init.maxEventSize, 'maxEventSize'));
+  if (init.signal != null && !(init.signal instanceof AbortSignal)) fail('signal must be an AbortSignal');
+  if (init.fetch != null) {
+    if (typeof init.fetch !== 'function') fail('fetch must be a function');
+    if (init.shared) fail('fetch cannot be used with shared: the streams run in another context');
+    cfg.fetch = init.fetch;
+  }
   return cfg;
+}
+
+function fail(what) {
+  throw new TypeError(`WasmEventSource: ${what}`);
 }
 
 function number(v, name) {
   if (v == null) return 0;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new TypeError(`WasmEventSource: ${name} must be a non-negative number`);
-  return n;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`${name} must be a non-negative number`);
+  return v;
+}
+
+// A method is an HTTP token; fetch refuses CONNECT, TRACE and TRACK.
+function method(m) {
+  if (m == null) return 'GET';
+  if (typeof m !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(m) || /^(connect|trace|track)$/i.test(m)) {
+    fail(`method ${JSON.stringify(String(m))} is not a method fetch can send`);
+  }
+  return m;
+}
+
+// lifecycleRules reads the lifecycle option: every rule is on unless
+// turned off, all at once with false or one by one.
+function lifecycleRules(v) {
+  if (v == null || v === true) return { online: true, bfcache: true, resume: true };
+  if (v === false) return { online: false, bfcache: false, resume: false };
+  if (typeof v !== 'object') fail('lifecycle must be a boolean or an object');
+  const rule = (name) => {
+    if (v[name] == null) return true;
+    if (typeof v[name] !== 'boolean') fail(`lifecycle.${name} must be a boolean`);
+    return v[name];
+  };
+  return { online: rule('online'), bfcache: rule('bfcache'), resume: rule('resume') };
 }
 
 // Init members that the browser's EventSource understands as ours does.
@@ -187,7 +239,8 @@ async function readBody(body) {
 
 /**
  * An EventSource that runs in WebAssembly on fetch, with request headers,
- * POST bodies and a configurable reconnection policy.
+ * POST bodies, a configurable reconnection policy and page lifecycle
+ * handling.
  */
 export class WasmEventSource extends EventTarget {
   static CONNECTING = CONNECTING;
@@ -205,6 +258,10 @@ export class WasmEventSource extends EventTarget {
   #native = null; // the browser's EventSource when it stands in for the module
   #types = new Set(['message']); // event types listened for, which a native stand-in forwards
   #sink = null; // openEventStream's: takes each event as a plain object, instead of a dispatched MessageEvent
+  #rules; // the lifecycle rules in force: { online, bfcache, resume }
+  #debug = false;
+  #signal = null;
+  #onAbort = null;
 
   static {
     attachSink = (es, sink) => { es.#sink = sink; };
@@ -222,10 +279,23 @@ export class WasmEventSource extends EventTarget {
       throw new DOMException(`Failed to construct 'WasmEventSource': The URL '${url}' is invalid.`, 'SyntaxError');
     }
     this.#url = parsed.href;
-    init ??= {};
     const cfg = parseInit(init);
+    init ??= {};
     this.#withCredentials = cfg.withCredentials;
     if (init.fallback === 'native') this.#fallback = nativeBlocker(init);
+    this.#rules = lifecycleRules(init.lifecycle);
+    this.#debug = Boolean(init.debug);
+    if (init.signal) {
+      if (init.signal.aborted) {
+        this.#log('closed: the signal was already aborted');
+        this.#readyState = CLOSED;
+        return;
+      }
+      this.#signal = init.signal;
+      this.#onAbort = () => this.close();
+      this.#signal.addEventListener('abort', this.#onAbort);
+    }
+    this.#log('connecting', cfg.lastEventId ? `with Last-Event-ID ${JSON.stringify(cfg.lastEventId)}` : '');
     this.#start(cfg, init.body);
   }
 
@@ -243,13 +313,34 @@ export class WasmEventSource extends EventTarget {
   /** Closes the connection: the request is aborted and no event follows. */
   close() {
     if (this.#readyState === CLOSED) return;
+    this.#log('closed');
     this.#readyState = CLOSED;
+    this.#forget();
+  }
+
+  /**
+   * Drops the current connection, or cuts short the wait before the next
+   * one, and reconnects at once, keeping Last-Event-ID. Does nothing once
+   * CLOSED.
+   */
+  reconnect() {
+    if (this.#readyState === CLOSED) return;
+    this.#log('reconnect() called');
+    if (this.#id) this.#bridge.control?.(this.#id, 'reconnect');
+  }
+
+  // #forget releases what ties the source to the bridge, the page and the
+  // signal, once it is CLOSED.
+  #forget() {
     if (this.#id) {
       this.#bridge.close(this.#id); // an id means the bridge is running
       this.#id = 0;
     }
     this.#native?.close();
     this.#native = null;
+    WasmEventSource.#live.delete(this);
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#signal = null;
   }
 
   addEventListener(type, listener, options) {
@@ -284,10 +375,13 @@ export class WasmEventSource extends EventTarget {
     // listener may call close()) before connect returns.
     this.#id = ++lastId;
     this.#bridge = b;
-    const err = b.connect(this.#id, this.#url, cfg,
-      (status, url) => this.#opened(url),
-      (batch) => this.#dispatchBatch(batch),
-      (state, status, statusText, message) => this.#report(state, status, statusText, message));
+    WasmEventSource.#watchPage(this);
+    const err = b.connect(this.#id, this.#url, cfg, {
+      open: (status, url, headers) => this.#opened(status, url, headers),
+      batch: (batch) => this.#dispatchBatch(batch),
+      error: (state, status, statusText, message) => this.#report(state, status, statusText, message),
+      retrying: (attempt, delay, cause, message) => this.#retrying(attempt, delay, cause, message),
+    });
     if (err) this.#report(CLOSED, 0, '', err);
   }
 
@@ -297,7 +391,7 @@ export class WasmEventSource extends EventTarget {
     const Native = globalThis.NativeEventSource ?? globalThis.EventSource;
     const es = new Native(this.#url, { withCredentials: this.#withCredentials });
     this.#native = es;
-    es.onopen = () => this.#opened(this.#url);
+    es.onopen = () => this.#opened(0, this.#url, {});
     es.onerror = () => {
       if (es.readyState === CLOSED) this.#native = null;
       this.#report(es.readyState, 0, '', '');
@@ -313,11 +407,43 @@ export class WasmEventSource extends EventTarget {
     });
   }
 
-  #opened(url) {
+  // The page lifecycle: one set of listeners for the page, which pass
+  // each event to the live sources whose rule for it is on.
+  static #live = new Set();
+  static #listening = false;
+
+  static #watchPage(es) {
+    WasmEventSource.#live.add(es);
+    if (globalThis.navigator?.onLine === false) es.#control('online', 'offline');
+    if (WasmEventSource.#listening) return;
+    WasmEventSource.#listening = true;
+    const all = (rule, command) => {
+      for (const live of WasmEventSource.#live) live.#control(rule, command);
+    };
+    const on = (target, type, fn) => target?.addEventListener?.(type, fn);
+    on(globalThis, 'offline', () => all('online', 'offline'));
+    on(globalThis, 'online', () => all('online', 'online'));
+    // The connection is closed when the page enters the back/forward cache,
+    // so the page stays eligible for it and the server sees the stream end.
+    on(globalThis, 'pagehide', (e) => e.persisted && all('bfcache', 'suspend'));
+    on(globalThis, 'pageshow', (e) => e.persisted && all('bfcache', 'restore'));
+    const doc = globalThis.document;
+    on(doc, 'resume', () => all('resume', 'resume'));
+    on(doc, 'visibilitychange', () => doc.visibilityState === 'visible' && all('resume', 'visible'));
+  }
+
+  #control(rule, command) {
+    if (!this.#id || !this.#rules[rule]) return;
+    this.#log('page lifecycle:', command);
+    this.#bridge.control?.(this.#id, command);
+  }
+
+  #opened(status, url, headers) {
     if (this.#readyState === CLOSED) return;
     this.#origin = originOf(url);
     this.#readyState = OPEN;
-    this.dispatchEvent(new Event('open'));
+    this.#log('open', status, url);
+    this.dispatchEvent(new WasmOpenEvent('open', { status, headers: new Headers(headers) }));
   }
 
   #dispatchBatch(batch) {
@@ -328,6 +454,7 @@ export class WasmEventSource extends EventTarget {
     }
     const origin = this.#origin;
     for (let i = 1; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
+      if (this.#debug) this.#log(parts[i], `id=${JSON.stringify(parts[i + 2])}`, parts[i + 1]);
       this.dispatchEvent(messageEvent(parts[i], parts[i + 1], parts[i + 2], origin));
     }
   }
@@ -335,14 +462,22 @@ export class WasmEventSource extends EventTarget {
   #report(state, status, statusText, message) {
     if (this.#readyState === CLOSED) return;
     this.#readyState = state;
-    if (state === CLOSED) this.#id = 0; // the bridge forgot it
-    const ev = new Event('error');
-    if (status) {
-      ev.status = status;
-      ev.statusText = statusText;
+    if (state === CLOSED) {
+      this.#id = 0; // the bridge forgot it
+      this.#forget();
     }
-    if (message) ev.message = message;
-    this.dispatchEvent(ev);
+    this.#log('error', state === CLOSED ? '(closed for good)' : '(will reconnect)', message);
+    this.dispatchEvent(new WasmErrorEvent('error', { status: status || undefined, statusText: status ? statusText : undefined, message: message || undefined, willRetry: state !== CLOSED }));
+  }
+
+  #retrying(attempt, delay, cause, message) {
+    if (this.#readyState === CLOSED) return;
+    this.#log(`reconnecting in ${delay} ms (attempt ${attempt}, ${cause})`);
+    this.dispatchEvent(new WasmRetryingEvent('retrying', { attempt, delay, cause, message }));
+  }
+
+  #log(...what) {
+    if (this.#debug) console.debug('[eventsource-wasm]', this.#url, ...what);
   }
 
   // #setHandler gives on<type> the semantics of event handler attributes:
@@ -379,6 +514,69 @@ function messageEvent(type, data, lastEventId, origin) {
   if (lastEventId !== '') defineProperty(ev, 'lastEventId', { value: lastEventId });
   defineProperty(ev, 'origin', { value: origin });
   return ev;
+}
+
+/**
+ * The open event: the response's status and headers (those a page may
+ * read: under CORS, the exposed ones).
+ */
+export class WasmOpenEvent extends Event {
+  #status;
+  #headers;
+  constructor(type, init = {}) {
+    super(type, init);
+    this.#status = init.status ?? 0;
+    this.#headers = init.headers ?? new Headers();
+  }
+  get status() { return this.#status; }
+  get headers() { return this.#headers; }
+}
+
+/**
+ * The error event: what went wrong, and whether the source reconnects
+ * (willRetry, with readyState CONNECTING) or has stopped for good (CLOSED).
+ * status, statusText and message are undefined when unknown.
+ */
+export class WasmErrorEvent extends Event {
+  #status;
+  #statusText;
+  #message;
+  #willRetry;
+  constructor(type, init = {}) {
+    super(type, init);
+    this.#status = init.status;
+    this.#statusText = init.statusText;
+    this.#message = init.message;
+    this.#willRetry = Boolean(init.willRetry);
+  }
+  get status() { return this.#status; }
+  get statusText() { return this.#statusText; }
+  get message() { return this.#message; }
+  get willRetry() { return this.#willRetry; }
+}
+
+/**
+ * The retrying event, before each reconnect: the attempt number since the
+ * last open (from 1), the delay in milliseconds, the cause (network, end,
+ * status, headers, timeout, online, resume, visible, bfcache, reconnect)
+ * and a message.
+ */
+export class WasmRetryingEvent extends Event {
+  #attempt;
+  #delay;
+  #cause;
+  #message;
+  constructor(type, init = {}) {
+    super(type, init);
+    this.#attempt = init.attempt ?? 0;
+    this.#delay = init.delay ?? 0;
+    this.#cause = init.cause ?? '';
+    this.#message = init.message ?? '';
+  }
+  get attempt() { return this.#attempt; }
+  get delay() { return this.#delay; }
+  get cause() { return this.#cause; }
+  get message() { return this.#message; }
 }
 
 for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSED })) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -398,5 +399,28 @@ func TestJSChunking(t *testing.T) {
 				t.Errorf("whole %q\nsplit %q", whole, split)
 			}
 		})
+	}
+}
+
+// A header function whose promise never settles: close() leaves nothing
+// behind, no goroutine waiting for the promise (nor the callbacks that it
+// would release).
+func TestJSCloseWithPendingHeaders(t *testing.T) {
+	never := js.Global().Get("Function").New("", "return new Promise(() => {})")
+	url := serverURL(t, "/events?session="+session(t))
+	before := runtime.NumGoroutine()
+	for range 10 {
+		c, err := Connect(testContext(t), url, &Options{HeaderFunc: JSHeaderFunc(never)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // the header function is called
+		c.Close()
+		for range c.Events() {
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines before, %d after closing 10 connections", before, after)
 	}
 }

@@ -106,3 +106,5 @@ func (h connHandler) Events(evs []sse.Event) {
 }
 
 func (h connHandler) Error(_ *Error, state ReadyState) { h.c.setState(state) }
+
+func (connHandler) Retrying(Retry) {}

@@ -169,6 +169,7 @@ type recorder struct {
 	events  []sse.Event
 	batches int
 	errs    []*Error
+	retries []Retry
 	onEvent func(sse.Event)
 }
 
@@ -199,6 +200,21 @@ func (r *recorder) Error(err *Error, state ReadyState) {
 	defer r.mu.Unlock()
 	r.log = append(r.log, "error "+state.String())
 	r.errs = append(r.errs, err)
+}
+
+func (r *recorder) Retrying(retry Retry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.retries = append(r.retries, retry)
+}
+
+// takeRetries returns the retries reported so far and clears them.
+func (r *recorder) takeRetries() []Retry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.retries
+	r.retries = nil
+	return l
 }
 
 // take returns the log so far and clears it.

@@ -64,7 +64,25 @@ func headersFromJS(v jsval.Value) (map[string]string, error) {
 	if err != nil {
 		return nil, &invalidRequestError{err}
 	}
-	array, err := g.Get("Array")
+	m, err := headerStrings(h)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		value, ok := fromByteString(v)
+		if !ok { // Headers accepted it, so it cannot happen
+			return nil, &invalidRequestError{errors.New("header " + k + ": not a ByteString")}
+		}
+		m[k] = value
+	}
+	return m, nil
+}
+
+// headerStrings returns the name/value pairs of a Headers as JavaScript
+// has them: names lower-cased, values as strings of characters up to
+// U+00FF.
+func headerStrings(h jsval.Value) (map[string]string, error) {
+	array, err := jsval.Global().Get("Array")
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +110,7 @@ func headersFromJS(v jsval.Value) (map[string]string, error) {
 				return nil, err
 			}
 		}
-		value, ok := fromByteString(kv[1])
-		if !ok { // Headers accepted it, so it cannot happen
-			return nil, &invalidRequestError{errors.New("header " + kv[0] + ": not a ByteString")}
-		}
-		m[kv[0]] = value
+		m[kv[0]] = kv[1]
 	}
 	return m, nil
 }

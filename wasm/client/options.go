@@ -64,14 +64,32 @@ type Options struct {
 	// reconnect instead of failing the connection. A Retry-After header on
 	// such a response sets the delay.
 	RetryOnStatus []int
-	// HeartbeatTimeout, when positive, is how long the client waits for any
-	// bytes (an event or a comment) before it drops the connection and
-	// reconnects.
+	// HeartbeatTimeout is the liveness window: how long the client waits
+	// for any bytes (an event or a comment) before it drops the connection
+	// and reconnects, and how long a stream may have been silent when a
+	// frozen or hidden page comes back before it reconnects at once (see
+	// [Control]). When it is 0, the client learns the window from the
+	// server: once comment lines (heartbeats) arrive at a steady interval,
+	// twice in a row, the window is three times that interval. A negative
+	// value means no window at all.
 	HeartbeatTimeout time.Duration
+	// Control, when set, lets the caller reconnect at will and tell the
+	// client about the page lifecycle; see [Control].
+	Control *Control
+	// Fetch replaces the platform's fetch for every request the client
+	// makes (see [JSFetch]); the zero value uses globalThis.fetch.
+	Fetch FetchFunc
 	// MaxEventSize limits the size of a line or of an event's data in
 	// bytes; a larger one fails the connection. A value <= 0 means
 	// sse.DefaultMaxEventSize.
 	MaxEventSize int
+}
+
+// FetchFunc is a function with the signature of JavaScript's fetch, made
+// by [JSFetch]: for interceptors, tracing and test doubles. The client
+// calls it with one argument, a Request.
+type FetchFunc struct {
+	fn any //lint:ignore U1000 read by the js/wasm transport
 }
 
 // Backoff is an exponential reconnection policy with full jitter: before

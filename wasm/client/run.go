@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
@@ -20,6 +22,10 @@ type Response struct {
 	// URL is the response's URL after redirects; its origin is the origin
 	// of the events that follow.
 	URL string
+	// Header holds the response headers a page may read (under CORS, the
+	// exposed ones), names in lower case, repeated headers joined by ", "
+	// as fetch joins them.
+	Header map[string]string
 }
 
 // handler receives what a connection does, in order, on the goroutine that
@@ -52,6 +58,9 @@ type ByteHandler interface {
 	// connection failed for good (RunBytes then returns err). Closing the
 	// connection (cancelling the context) never calls Error.
 	Error(err *Error, state ReadyState)
+	// Retrying is called before each reconnect: after Error with state
+	// Connecting, and again when a [Control] cuts the wait short.
+	Retrying(Retry)
 }
 
 // RunBytes connects to rawURL and reports to h until ctx is cancelled,
@@ -86,7 +95,12 @@ func resolve(t transport, rawURL string) (string, error) {
 // maxRetryMillis caps a retry field so that it fits a time.Duration.
 const maxRetryMillis = math.MaxInt64 / int64(time.Millisecond)
 
-// errHeartbeat is the cause of a connection dropped by the heartbeat timer.
+// minStatusRetryDelay is the least wait before retrying a status listed in
+// Options.RetryOnStatus, whatever Retry-After says: "Retry-After: 0" must
+// not make the client hammer a server that is shedding load.
+const minStatusRetryDelay = time.Second
+
+// errHeartbeat is the cause of a connection dropped by the liveness timer.
 var errHeartbeat = errors.New("heartbeat timeout")
 
 // stream is the state that outlives a single connection attempt.
@@ -95,6 +109,7 @@ type stream struct {
 	url    string
 	opts   Options
 	h      reporter
+	ctl    *Control
 	feed   func(*sse.Parser, []byte) error // parses a chunk and hands its events over
 	parser *sse.Parser
 
@@ -102,21 +117,38 @@ type stream struct {
 	serverDelay bool          // the server set delay with a retry field
 	attempts    int           // reconnection attempts since the last open
 	authRetried bool          // a 401 was retried since the last open
+	corsRetried bool          // a suspected CORS refusal was retried since the last open
 
 	// The last event ID's route; see crossorigin_id.go.
 	idInQuery  bool   // the server refused the header: the id goes in the query only
 	idHeader   bool   // the last request carried the client's Last-Event-ID header
 	idQuery    string // the query parameter that carried the id in the last request, if any
 	idRouteKey string // the last request's routeKey
+
+	// seen is when the current attempt last showed life, in Unix
+	// nanoseconds: its start, its response, its latest bytes. The Control
+	// judges a stream by it from another goroutine.
+	seen atomic.Int64
+
+	// The server's heartbeat interval, learned from the comment lines of
+	// the current connection (see Options.HeartbeatTimeout).
+	comments int64         // the parser's comment count after the last chunk
+	lastBeat time.Time     // when the last chunk with a comment arrived
+	lastGap  time.Duration // the gap before it, 0 when not known
+	interval atomic.Int64  // the learned interval, 0 until learned
 }
 
 // outcome is how a connection attempt ended (unless ctx was cancelled).
 type outcome struct {
 	err     *Error
+	cause   Cause
 	fatal   bool          // fail the connection
 	now     bool          // reconnect at once, without reporting
-	wait    time.Duration // with waitSet: the server's Retry-After
+	wait    time.Duration // with waitSet: the delay, instead of the reconnection time
 	waitSet bool
+	status  bool // a RetryOnStatus response: wait at least minStatusRetryDelay
+	forced  bool // asked for by the caller: not limited by MaxRetries
+	suspend bool // dropped for the back/forward cache: report nothing until restored
 }
 
 // reporter is what handler and ByteHandler have in common.
@@ -128,6 +160,9 @@ type reporter interface {
 	// connection failed for good. Closing the connection (cancelling the
 	// context) never calls Error.
 	Error(err *Error, state ReadyState)
+	// Retrying is called before each reconnect: after Error with state
+	// Connecting, and again when a [Control] cuts the wait short.
+	Retrying(Retry)
 }
 
 // run runs a connection for a handler: each chunk's events go to h.Events
@@ -153,6 +188,7 @@ func runFeeding(ctx context.Context, t transport, absURL string, opts *Options, 
 	if opts != nil {
 		s.opts = *opts
 	}
+	s.ctl = s.opts.Control
 	s.parser = sse.NewParser(s.opts.MaxEventSize)
 	s.parser.SetLastEventID(s.opts.LastEventID)
 	if scheme, ok := streamable(absURL); !ok {
@@ -169,7 +205,17 @@ func runFeeding(ctx context.Context, t transport, absURL string, opts *Options, 
 		if o.now {
 			continue
 		}
-		if !o.fatal && s.opts.MaxRetries != 0 && s.attempts >= s.opts.MaxRetries {
+		if o.suspend {
+			// Nothing is reported while the page sits in the cache: its
+			// scripts do not run. The usual error and retrying follow on
+			// restore.
+			cause, ok := s.suspended(ctx)
+			if !ok {
+				return nil
+			}
+			o = lifecycleOutcome(cause, 0)
+		}
+		if !o.fatal && !o.forced && s.opts.MaxRetries != 0 && s.attempts >= s.opts.MaxRetries {
 			o.fatal = true
 			if s.opts.MaxRetries > 0 {
 				o.err.Message += "; gave up after " + strconv.Itoa(s.attempts) + " reconnection attempts"
@@ -179,23 +225,37 @@ func runFeeding(ctx context.Context, t transport, absURL string, opts *Options, 
 			h.Error(o.err, Closed)
 			return o.err
 		}
-		wait := o.wait
-		if !o.waitSet {
-			wait = s.nextDelay()
-		}
+		wait := s.wait(o)
 		s.attempts++
 		h.Error(o.err, Connecting)
+		h.Retrying(Retry{Attempt: s.attempts, Delay: wait, Cause: o.cause, Err: o.err})
+		for wait > 0 {
+			cut, ok := s.sleep(ctx, wait)
+			if !ok {
+				return nil
+			}
+			if cut == "" {
+				break
+			}
+			wait = 0
+			h.Retrying(Retry{Attempt: s.attempts, Cause: cut, Err: lifecycleError(cut, 0)})
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return nil
-		case <-timer.C:
-		}
 	}
+}
+
+// wait is the delay before reconnecting after o.
+func (s *stream) wait(o outcome) time.Duration {
+	switch {
+	case o.status:
+		// The server's Retry-After is a least wait; backoff still grows.
+		return max(o.wait, s.nextDelay(), minStatusRetryDelay)
+	case o.waitSet:
+		return o.wait
+	}
+	return s.nextDelay()
 }
 
 // nextDelay is the wait before the next reconnection attempt.
@@ -206,8 +266,199 @@ func (s *stream) nextDelay() time.Duration {
 	return s.delay
 }
 
+// sleep waits d before a reconnect. A Control may cut the wait short (it
+// returns the cause) or suspend it until the page is restored. ok is false
+// when ctx is done.
+func (s *stream) sleep(ctx context.Context, d time.Duration) (cut Cause, ok bool) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return "", false
+		case <-timer.C:
+			return "", true
+		case <-s.ctl.wake():
+			cmds, _ := s.ctl.take()
+			switch {
+			case slices.Contains(cmds, cmdSuspend):
+				return s.suspended(ctx)
+			case slices.Contains(cmds, cmdReconnect):
+				return CauseReconnect, true
+			case slices.Contains(cmds, cmdOnline):
+				return CauseOnline, true
+			}
+		}
+	}
+}
+
+// suspended waits, while the page is in the back/forward cache, for it to
+// be restored (or for an explicit reconnect).
+func (s *stream) suspended(ctx context.Context) (Cause, bool) {
+	for {
+		select {
+		case <-ctx.Done():
+			return "", false
+		case <-s.ctl.wake():
+			cmds, _ := s.ctl.take()
+			switch {
+			case slices.Contains(cmds, cmdReconnect):
+				return CauseReconnect, true
+			case slices.Contains(cmds, cmdRestore):
+				return CauseRestore, true
+			}
+		}
+	}
+}
+
 // connect makes one connection attempt and reads its stream to the end.
+// A Control, watching meanwhile, may cut it short.
 func (s *stream) connect(ctx context.Context) outcome {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	s.alive()
+	stop := s.supervise(ctx, cancel)
+	o := s.attempt(ctx, cancel)
+	stop()
+	if d, ok := context.Cause(ctx).(*drop); ok && !o.fatal && !o.now {
+		return d.outcome
+	}
+	return o
+}
+
+// alive records that the connection showed life now.
+func (s *stream) alive() { s.seen.Store(time.Now().UnixNano()) }
+
+// silence is how long the connection has shown no life.
+func (s *stream) silence() time.Duration { return time.Duration(time.Now().UnixNano() - s.seen.Load()) }
+
+// drop is the cancellation cause of an attempt that a Control cut short.
+type drop struct{ outcome }
+
+func (*drop) Error() string { return "dropped by the page lifecycle" }
+
+// supervise applies the Control's commands to the attempt running in ctx
+// until stop is called. Once stop returns, no command is taken any more:
+// those that arrive later are for the wait that follows.
+func (s *stream) supervise(ctx context.Context, cancel context.CancelCauseFunc) (stop func()) {
+	if s.ctl == nil {
+		return func() {}
+	}
+	var mu sync.Mutex
+	stopped := false
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-done:
+				return
+			case <-s.ctl.wake():
+			}
+			mu.Lock()
+			if stopped {
+				// The attempt ended meanwhile: leave the signal for the
+				// wait that follows.
+				s.ctl.resignal()
+				mu.Unlock()
+				return
+			}
+			if d := s.judge(s.ctl.take()); d != nil {
+				cancel(d)
+			}
+			mu.Unlock()
+		}
+	}()
+	return func() {
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+		close(done)
+	}
+}
+
+// judge decides what Control commands do to a running attempt: nil to let
+// it run.
+func (s *stream) judge(cmds []command, offlineSince time.Time) *drop {
+	var d *drop
+	for _, cmd := range cmds {
+		switch cmd {
+		case cmdSuspend:
+			return &drop{outcome{suspend: true}}
+		case cmdReconnect:
+			d = &drop{lifecycleOutcome(CauseReconnect, 0)}
+		case cmdOnline:
+			if d == nil && !offlineSince.IsZero() && s.seen.Load() < offlineSince.UnixNano() {
+				d = &drop{lifecycleOutcome(CauseOnline, 0)}
+			}
+		case cmdResume, cmdVisible:
+			cause := CauseResume
+			if cmd == cmdVisible {
+				cause = CauseVisible
+			}
+			if w, quiet := s.window(), s.silence(); d == nil && w > 0 && quiet > w {
+				d = &drop{lifecycleOutcome(cause, quiet)}
+			}
+		}
+	}
+	return d
+}
+
+// heartbeatMultiple times the learned heartbeat interval is the liveness
+// window: room for a heartbeat or two held up on the way.
+const heartbeatMultiple = 3
+
+// minHeartbeatInterval is the shortest gap between comments taken for a
+// heartbeat interval: comments closer together are not heartbeats.
+const minHeartbeatInterval = 250 * time.Millisecond
+
+// window is the liveness window: how long a stream may stay silent before
+// the client drops it; 0 for no limit.
+func (s *stream) window() time.Duration {
+	if w := s.opts.HeartbeatTimeout; w != 0 {
+		return max(w, 0)
+	}
+	return heartbeatMultiple * time.Duration(s.interval.Load())
+}
+
+// learn notes a chunk that carried a comment line, at now. Two gaps in a
+// row that agree within a quarter make the heartbeat interval.
+func (s *stream) learn(now time.Time) {
+	if !s.lastBeat.IsZero() {
+		gap := now.Sub(s.lastBeat)
+		if prev := s.lastGap; gap >= minHeartbeatInterval && prev > 0 && (gap-prev).Abs() <= max(gap, prev)/4 {
+			s.interval.Store(int64(max(gap, prev)))
+		}
+		s.lastGap = gap
+	}
+	s.lastBeat = now
+}
+
+// lifecycleOutcome is a reconnect at once that a Control caused.
+func lifecycleOutcome(cause Cause, silence time.Duration) outcome {
+	return outcome{err: lifecycleError(cause, silence), cause: cause, waitSet: true, forced: true}
+}
+
+// lifecycleError says in words why a Control reconnected.
+func lifecycleError(cause Cause, silence time.Duration) *Error {
+	msg := "reconnecting: "
+	switch cause {
+	case CauseReconnect:
+		msg += "asked to"
+	case CauseOnline:
+		msg += "back online"
+	case CauseRestore:
+		msg += "the page was restored from the back/forward cache"
+	default: // resume, visible
+		msg += "the page came back after the stream was silent for " +
+			strconv.FormatInt(silence.Milliseconds(), 10) + " ms"
+	}
+	return &Error{Message: msg}
+}
+
+// attempt does the work of connect.
+func (s *stream) attempt(ctx context.Context, cancel context.CancelCauseFunc) outcome {
 	req, err := s.request(ctx)
 	if err != nil {
 		// Type assertions, not errors.As: its reflection would weigh on
@@ -215,19 +466,31 @@ func (s *stream) connect(ctx context.Context) outcome {
 		if invalid, ok := err.(*invalidRequestError); ok {
 			return failed(&Error{Message: "the header function returned invalid headers", Err: invalid.err})
 		}
-		return retry(&Error{Message: "could not get the request headers", Err: err})
+		o := retry(&Error{Message: "could not get the request headers", Err: err})
+		o.cause = CauseHeaders
+		return o
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	// The heartbeat timer runs from the request on: anything that arrives,
-	// response headers or bytes, restarts it.
-	heartbeat := s.opts.HeartbeatTimeout
-	alive := func() {}
-	if heartbeat > 0 {
-		timer := time.AfterFunc(heartbeat, func() { cancel(errHeartbeat) })
-		defer timer.Stop()
-		alive = func() { timer.Reset(heartbeat) }
+	// The liveness timer runs from the request on: anything that arrives,
+	// response headers or bytes, restarts it. It starts once there is a
+	// window, which may be learned on the way.
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	alive := func() {
+		s.alive()
+		switch w := s.window(); {
+		case w <= 0:
+		case timer == nil:
+			timer = time.AfterFunc(w, func() { cancel(errHeartbeat) })
+		default:
+			timer.Reset(w)
+		}
 	}
+	alive()
+	s.lastBeat, s.lastGap = time.Time{}, 0
 
 	resp, err := s.t.roundTrip(ctx, req)
 	if err != nil {
@@ -237,7 +500,15 @@ func (s *stream) connect(ctx context.Context) outcome {
 		if err == errCORSRefused {
 			if s.idHeader && !s.idInQuery {
 				// The refusal may be of our Last-Event-ID header alone.
-				s.idInQuery = true
+				s.idInQuery, s.corsRetried = true, true
+				return outcome{now: true}
+			}
+			if !s.corsRetried {
+				// A refusal repeats; a request lost on the way while the
+				// server still answers the probe does not. Native would
+				// reconnect after such a loss: try again at once, and
+				// fail only when the same request is refused again.
+				s.corsRetried = true
 				return outcome{now: true}
 			}
 			return failed(&Error{Message: errCORSRefused.Error()})
@@ -249,7 +520,7 @@ func (s *stream) connect(ctx context.Context) outcome {
 	if o, ok := s.check(resp); !ok {
 		return o
 	}
-	s.attempts, s.authRetried = 0, false
+	s.attempts, s.authRetried, s.corsRetried = 0, false, false
 	if s.idInQuery && queryOnly.add(s.idRouteKey) {
 		s.t.warn(idQueryWarning(s.idRouteKey, s.idQuery))
 	}
@@ -264,19 +535,26 @@ func (s *stream) connect(ctx context.Context) outcome {
 			}
 		}
 	}
-	s.h.Open(Response{Status: resp.status, StatusText: resp.statusText, URL: resp.url})
+	s.h.Open(Response{Status: resp.status, StatusText: resp.statusText, URL: resp.url, Header: resp.header})
 	s.parser.Reset()
 
 	for {
 		chunk, err := resp.body.next()
 		if err == io.EOF {
-			return retry(&Error{Message: "the server ended the stream"})
+			o := retry(&Error{Message: "the server ended the stream"})
+			o.cause = CauseEnd
+			return o
 		}
 		if err != nil {
 			return s.dropped(ctx, &Error{Message: "connection lost", Err: err})
 		}
 		alive()
 		ferr := s.feed(s.parser, chunk)
+		if n := s.parser.Comments(); n != s.comments {
+			s.comments = n
+			s.learn(time.Now())
+			alive() // the window may have changed
+		}
 		if ms, ok := s.parser.Retry(); ok {
 			s.delay, s.serverDelay = time.Duration(min(ms, maxRetryMillis))*time.Millisecond, true
 		}
@@ -291,7 +569,7 @@ func (s *stream) connect(ctx context.Context) outcome {
 	}
 }
 
-func retry(err *Error) outcome { return outcome{err: err} }
+func retry(err *Error) outcome { return outcome{err: err, cause: CauseNetwork} }
 
 func failed(err *Error) outcome { return outcome{err: err, fatal: true} }
 
@@ -300,8 +578,14 @@ func failed(err *Error) outcome { return outcome{err: err, fatal: true} }
 func (s *stream) dropped(ctx context.Context, e *Error) outcome {
 	if errors.Is(context.Cause(ctx), errHeartbeat) {
 		e.Message = "no data arrived within the heartbeat timeout of " +
-			strconv.FormatInt(s.opts.HeartbeatTimeout.Milliseconds(), 10) + " ms"
+			strconv.FormatInt(s.window().Milliseconds(), 10) + " ms"
+		if s.opts.HeartbeatTimeout == 0 {
+			e.Message += " (" + strconv.Itoa(heartbeatMultiple) + "× the server's heartbeat interval)"
+		}
 		e.Err = nil
+		o := retry(e)
+		o.cause = CauseTimeout
+		return o
 	}
 	return retry(e)
 }
@@ -325,8 +609,8 @@ func (s *stream) check(resp *response) (o outcome, ok bool) {
 		return outcome{now: true}, false
 	}
 	if slices.Contains(s.opts.RetryOnStatus, resp.status) {
-		o = retry(e)
-		o.wait, o.waitSet = parseRetryAfter(resp.retryAfter, time.Now())
+		o = outcome{err: e, cause: CauseStatus, status: true}
+		o.wait, _ = parseRetryAfter(resp.retryAfter, time.Now())
 		return o, false
 	}
 	return failed(e), false
@@ -369,7 +653,7 @@ func (s *stream) request(ctx context.Context) (*request, error) {
 	if method == "" {
 		method = "GET"
 	}
-	return &request{url: u, method: method, headers: h, body: s.opts.Body, credentials: s.opts.WithCredentials}, nil
+	return &request{url: u, method: method, headers: h, body: s.opts.Body, credentials: s.opts.WithCredentials, fetch: s.opts.Fetch}, nil
 }
 
 // setHeader sets h[name] = value, replacing a key that differs only in

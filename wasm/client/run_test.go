@@ -208,6 +208,7 @@ func (r *byteRecorder) EndChunk() {
 	defer r.mu.Unlock()
 	r.chunks++
 }
+func (r *byteRecorder) Retrying(Retry)           {}
 func (r *byteRecorder) Error(*Error, ReadyState) {}
 
 // A ByteHandler gets the stream's bytes undecoded (invalid UTF-8 included,
@@ -573,6 +574,11 @@ func TestNativeRequestRefusedFails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				h := start(t, &Options{Backoff: &Backoff{}})
+				if tc.err == errCORSRefused {
+					// A refusal is tried twice: the second time tells.
+					h.next().fail(tc.err)
+					h.expect()
+				}
 				h.next().fail(tc.err)
 				h.expect("error CLOSED")
 				var e *Error
@@ -583,6 +589,28 @@ func TestNativeRequestRefusedFails(t *testing.T) {
 			})
 		})
 	}
+}
+
+// A cross-origin request lost on the way while the server still answers
+// the probe looks like a refusal once; the retry at once carries on.
+func TestNativeSuspectedRefusalRetriedOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := start(t, nil)
+		h.next().fail(errCORSRefused)
+		now := time.Now()
+		r := h.next()
+		if r.at != now {
+			t.Errorf("retried after %v, want at once", r.at.Sub(now))
+		}
+		b := r.open()
+		b.send(t, "id: 1\ndata: a\n\n")
+		b.end()
+		h.expect("open", "event message a #1", "error CONNECTING")
+		// Open reset the count: one suspect failure is retried again.
+		h.next().fail(errCORSRefused)
+		h.next().fail(errCORSRefused)
+		h.expect("error CLOSED")
+	})
 }
 
 // suffix renders an *Error's cause as Error does.

@@ -25,6 +25,7 @@ type request struct {
 	headers     map[string]string
 	body        []byte
 	credentials bool // send credentials to other origins too
+	fetch       FetchFunc
 }
 
 // response is what the client needs of a response.
@@ -34,6 +35,7 @@ type response struct {
 	contentType string
 	retryAfter  string
 	url         string // after redirects
+	header      map[string]string
 	body        body
 }
 

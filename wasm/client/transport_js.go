@@ -124,13 +124,13 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 	if err != nil {
 		return fail(&invalidRequestError{err})
 	}
-	p, err := g.Call("fetch", r)
+	p, err := req.fetch.call(r)
 	if err != nil {
 		return fail(err)
 	}
 	res, err := jsval.Await(ctx, p)
 	if err != nil {
-		if ctx.Err() == nil && isTypeError(err) && crossOrigin(g, req.url) && reachable(ctx, g, req.url, signal) {
+		if ctx.Err() == nil && isTypeError(err) && crossOrigin(g, req.url) && reachable(ctx, req.fetch, req.url, signal) {
 			err = errCORSRefused
 		}
 		return fail(err)
@@ -146,6 +146,7 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 	if h, err := res.Get("headers"); err == nil {
 		resp.contentType = header(h, "content-type")
 		resp.retryAfter = header(h, "retry-after")
+		resp.header, _ = headerStrings(h)
 	}
 	b := &fetchBody{abort: abort, stop: stop}
 	if stream, err := res.Get("body"); err == nil && stream.Type() == js.TypeObject {
@@ -199,11 +200,11 @@ func crossOrigin(g jsval.Value, url string) bool {
 // HEAD request in no-cors mode, which needs no permission from the server
 // and, without credentials, reveals nothing to the page but whether an
 // answer came. It resolves when the server answered, so the failure was
-// the server's refusal of this origin; it rejects when the server cannot
-// be reached. The probe is the one request native EventSource does not
-// make, and it is made only in this case.
-func reachable(ctx context.Context, g jsval.Value, url string, signal jsval.Value) bool {
-	p, err := g.Call("fetch", url, map[string]any{
+// most likely the server's refusal of this origin; it rejects when the
+// server cannot be reached. The probe is the one request native
+// EventSource does not make, and it is made only in this case.
+func reachable(ctx context.Context, fetch FetchFunc, url string, signal jsval.Value) bool {
+	p, err := fetch.call(url, map[string]any{
 		"method":      "HEAD",
 		"mode":        "no-cors",
 		"credentials": "omit",

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -17,12 +18,18 @@ import (
 // bridge tracks the live connections by the ids JavaScript gave them.
 type bridge struct {
 	mu      sync.Mutex
-	conns   map[int]context.CancelFunc
+	conns   map[int]conn
 	parsers parsers
 }
 
+// conn is a live connection: how to close it and how to steer it.
+type conn struct {
+	cancel context.CancelFunc
+	ctl    *client.Control
+}
+
 func newBridge() *bridge {
-	return &bridge{conns: make(map[int]context.CancelFunc), parsers: parsers{m: make(map[int]*parser)}}
+	return &bridge{conns: make(map[int]conn), parsers: parsers{m: make(map[int]*parser)}}
 }
 
 // register sets globalThis.__eventsourceWasm. Its functions live as long
@@ -33,6 +40,7 @@ func (b *bridge) register() error {
 		"close":   jsval.FuncOf(b.close, internalError),
 		"parse":   jsval.FuncOf(b.parsers.parse, internalError),
 		"unparse": jsval.FuncOf(b.parsers.release, internalError),
+		"control": jsval.FuncOf(b.control, internalError),
 	})
 }
 
@@ -46,8 +54,8 @@ func internalError(err error) any {
 
 // connect starts a connection; see the package documentation.
 func (b *bridge) connect(_ jsval.Value, args []jsval.Value) any {
-	if len(args) < 6 {
-		return "connect: want 6 arguments"
+	if len(args) < 4 {
+		return "connect: want 4 arguments"
 	}
 	id, err := args[0].Int()
 	if err != nil {
@@ -61,11 +69,15 @@ func (b *bridge) connect(_ jsval.Value, args []jsval.Value) any {
 	if err != nil {
 		return "connect: " + err.Error()
 	}
-	s := &sink{onOpen: args[3], onBatch: args[4], onError: args[5]}
+	s, err := newSink(args[3])
+	if err != nil {
+		return "connect: " + err.Error()
+	}
+	opts.Control = client.NewControl()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	b.mu.Lock()
-	b.conns[id] = cancel
+	b.conns[id] = conn{cancel: cancel, ctl: opts.Control}
 	b.mu.Unlock()
 	go func() {
 		defer b.forget(id)
@@ -89,24 +101,92 @@ func (b *bridge) close(_ jsval.Value, args []jsval.Value) any {
 	return nil
 }
 
+// control passes a command to a connection's client.Control: control(id,
+// name) with name one of the Control's methods, in lower case.
+func (b *bridge) control(_ jsval.Value, args []jsval.Value) any {
+	if len(args) < 2 {
+		return "control: want 2 arguments"
+	}
+	id, err := args[0].Int()
+	if err != nil {
+		return "control: the id is not a number"
+	}
+	name, err := args[1].String()
+	if err != nil {
+		return "control: the command is not a string"
+	}
+	b.mu.Lock()
+	ctl := b.conns[id].ctl
+	b.mu.Unlock()
+	if ctl == nil {
+		return nil // closed meanwhile
+	}
+	switch name {
+	case "reconnect":
+		ctl.Reconnect()
+	case "offline":
+		ctl.Offline()
+	case "online":
+		ctl.Online()
+	case "resume":
+		ctl.Resume()
+	case "visible":
+		ctl.Visible()
+	case "suspend":
+		ctl.Suspend()
+	case "restore":
+		ctl.Restore()
+	default:
+		return "control: unknown command " + name
+	}
+	return nil
+}
+
 func (b *bridge) forget(id int) {
 	b.mu.Lock()
-	cancel := b.conns[id]
+	c := b.conns[id]
 	delete(b.conns, id)
 	b.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if c.cancel != nil {
+		c.cancel()
 	}
 }
 
 // sink forwards a connection's reports to its JavaScript callbacks.
 type sink struct {
-	onOpen, onBatch, onError jsval.Value
-	buf                      []byte // the batch, reused from chunk to chunk
+	onOpen, onBatch, onError, onRetrying jsval.Value
+	buf                                  []byte // the batch, reused from chunk to chunk
 }
 
+// newSink reads the callbacks object {open, batch, error, retrying};
+// retrying may be left out.
+func newSink(callbacks jsval.Value) (*sink, error) {
+	s := &sink{}
+	for _, f := range []struct {
+		name     string
+		v        *jsval.Value
+		optional bool
+	}{{"open", &s.onOpen, false}, {"batch", &s.onBatch, false}, {"error", &s.onError, false}, {"retrying", &s.onRetrying, true}} {
+		v, err := callbacks.Get(f.name)
+		if err != nil {
+			return nil, err
+		}
+		if v.Type() != js.TypeFunction && !f.optional {
+			return nil, errors.New("callback " + f.name + " is not a function")
+		}
+		*f.v = v
+	}
+	return s, nil
+}
+
+// Open reports the response: status, URL after redirects, and headers as
+// an object that JavaScript turns into a Headers.
 func (s *sink) Open(r client.Response) {
-	_, _ = s.onOpen.Invoke(r.Status, r.URL)
+	h := make(map[string]any, len(r.Header))
+	for k, v := range r.Header {
+		h[k] = v
+	}
+	_, _ = s.onOpen.Invoke(r.Status, r.URL, h)
 }
 
 // EventBytes appends an event to the chunk's batch (see appendEvent).
@@ -126,8 +206,22 @@ func (s *sink) EndChunk() {
 }
 
 func (s *sink) Error(err *client.Error, state client.ReadyState) {
-	msg := strings.TrimPrefix(err.Error(), "eventsource: ") // the JS event names its source
-	_, _ = s.onError.Invoke(int(state), err.Status, err.StatusText, msg)
+	_, _ = s.onError.Invoke(int(state), err.Status, err.StatusText, message(err))
+}
+
+func (s *sink) Retrying(r client.Retry) {
+	if s.onRetrying.Type() != js.TypeFunction {
+		return
+	}
+	_, _ = s.onRetrying.Invoke(r.Attempt, float64(r.Delay)/float64(time.Millisecond), string(r.Cause), message(r.Err))
+}
+
+// message is an error's text for JavaScript, whose event names its source.
+func message(err *client.Error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.TrimPrefix(err.Error(), "eventsource: ")
 }
 
 // options reads the configuration object that web/eventsource-wasm.js
@@ -150,6 +244,9 @@ func options(cfg jsval.Value) (*client.Options, error) {
 	}
 	if fn := r.get("headersFn"); r.err == nil && fn.Type() == js.TypeFunction {
 		o.HeaderFunc = client.JSHeaderFunc(fn.JS())
+	}
+	if fn := r.get("fetch"); r.err == nil && fn.Type() == js.TypeFunction {
+		o.Fetch = client.JSFetch(fn.JS())
 	}
 	if body := r.get("body"); r.err == nil && body.Type() == js.TypeObject {
 		n, err := body.Length()

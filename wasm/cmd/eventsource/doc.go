@@ -3,20 +3,30 @@
 // globalThis.__eventsourceWasm, that runs one wasm/client connection per
 // WasmEventSource:
 //
-//	connect(id, url, cfg, onOpen, onBatch, onError) → undefined, or an error message
+//	connect(id, url, cfg, callbacks) → undefined, or an error message
+//	control(id, command)              → undefined, or an error message
 //	close(id)
 //	parse(id, bytes) → batch, or {error}
 //	unparse(id)
 //
-// id is a number JavaScript picks, unique per connection.
+// id is a number JavaScript picks, unique per connection. callbacks is an
+// object of four functions:
 //
-// onOpen(status, url) reports an accepted response (url after redirects);
-// onError(readyState, status, statusText, message) reports an error, with
-// readyState 0 when the client reconnects and 2 when it failed for good.
-// onBatch(batch) delivers the events of one network chunk in one string,
-// "\rtype\rdata\rid" per event, so the boundary is crossed and bytes are
-// decoded to a string once per chunk. CR cannot occur inside a field: the
-// parser ends lines at CR, and type and ID never hold line ends.
+//   - open(status, url, headers) reports an accepted response (url after
+//     redirects, headers as a plain object of lower-case names);
+//   - batch(batch) delivers the events of one network chunk in one string,
+//     "\rtype\rdata\rid" per event, so the boundary is crossed and bytes
+//     are decoded to a string once per chunk. CR cannot occur inside a
+//     field: the parser ends lines at CR, and type and ID never hold line
+//     ends;
+//   - error(readyState, status, statusText, message) reports an error, with
+//     readyState 0 when the client reconnects and 2 when it failed for good;
+//   - retrying(attempt, delayMs, cause, message) precedes each reconnect
+//     (see client.Retry).
+//
+// control passes the page lifecycle and reconnect() to the connection's
+// client.Control: command is "reconnect", "offline", "online", "resume",
+// "visible", "suspend" or "restore".
 //
 // parse feeds a Uint8Array to the sse.Parser of EventStreamParser id (made
 // on first use) and returns the events it completed as a batch, in

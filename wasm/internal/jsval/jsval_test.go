@@ -5,6 +5,7 @@ package jsval
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -149,6 +150,25 @@ func TestAwait(t *testing.T) {
 	defer cancel()
 	if _, err := Await(short, never); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("never settles: %v, want the context's error", err)
+	}
+}
+
+// A promise that never settles leaves nothing behind once Await gave up:
+// no goroutine waits for it (nor, with it, for the release of the
+// callbacks).
+func TestAwaitLeavesNothingBehind(t *testing.T) {
+	ctx := testContext(t)
+	never := Of(js.Global().Get("Promise").New(js.Global().Get("Function").New("resolve", "")))
+	before := runtime.NumGoroutine()
+	for range 20 {
+		short, cancel := context.WithTimeout(ctx, time.Millisecond)
+		if _, err := Await(short, never); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("never settles: %v", err)
+		}
+		cancel()
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines before, %d after 20 abandoned promises", before, after)
 	}
 }
 

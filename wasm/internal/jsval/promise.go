@@ -2,7 +2,11 @@
 
 package jsval
 
-import "context"
+import (
+	"context"
+	"errors"
+	"syscall/js"
+)
 
 // Waiter waits for promises from a goroutine, one after another. Its two
 // reaction callbacks are made once and reused, which matters where a
@@ -86,23 +90,50 @@ func (w *Waiter) Release() {
 }
 
 // Await waits for p to settle, as [Waiter.Wait], or for ctx to be done.
-// If ctx wins, the callbacks are released only once p settles, since
-// JavaScript would still call them.
+// Nothing outlives it, even when p never settles: it waits for a race
+// between p and a promise of its own, which it resolves when ctx is done,
+// so its callbacks are called and released at once.
 func Await(ctx context.Context, p Value) (Value, error) {
+	race, cancel, err := cancellable(p)
+	if err != nil {
+		return Value{}, err
+	}
 	w := NewWaiter()
-	if err := w.start(p); err != nil {
-		w.Release()
+	defer w.Release()
+	if err := w.start(race); err != nil {
 		return Value{}, err
 	}
 	select {
 	case s := <-w.settled:
-		w.Release()
 		return s.value, s.err
 	case <-ctx.Done():
-		go func() {
-			<-w.settled
-			w.Release()
-		}()
+		_, _ = cancel.Invoke()
+		<-w.settled // at once: the race settles on the next microtask
 		return Value{}, ctx.Err()
 	}
+}
+
+// cancellable returns Promise.race([p, q]) and the function that resolves
+// q, a promise of its own.
+func cancellable(p Value) (race, resolve Value, err error) {
+	if then, err := p.Get("then"); err != nil || then.Type() != js.TypeFunction {
+		return Value{}, Value{}, errors.New("jsval: not a promise")
+	}
+	promise, err := Global().Get("Promise")
+	if err != nil {
+		return Value{}, Value{}, err
+	}
+	executor := FuncOf(func(_ Value, args []Value) any {
+		if len(args) > 0 {
+			resolve = args[0]
+		}
+		return nil
+	}, nil)
+	q, err := promise.New(executor)
+	executor.Release() // the executor runs during New
+	if err != nil {
+		return Value{}, Value{}, err
+	}
+	race, err = promise.Call("race", []any{p, q})
+	return race, resolve, err
 }

@@ -1,6 +1,7 @@
 // Type-level checks of the package's .d.ts that the app does not exercise:
 // each @ts-expect-error line must be an error, or tsc fails.
-import { WasmEventSource, configure, openEventStream, EventStreamParser, type EventStreamEvent } from 'eventsource-wasm';
+import { WasmEventSource, WasmErrorEvent, WasmOpenEvent, WasmRetryingEvent, configure, openEventStream, EventStreamParser, type EventStreamEvent } from 'eventsource-wasm';
+import type { WasmRetryCause } from 'eventsource-wasm';
 
 export function misuse(es: WasmEventSource): void {
   // @ts-expect-error readyState is read-only
@@ -31,4 +32,31 @@ export async function streams(body: ReadableStream<Uint8Array>): Promise<string[
   openEventStream('/x', { signal: 1 });
   void events;
   return out;
+}
+
+// The lifecycle and connection API: typed events, reconnect(), the init
+// options.
+export function lifecycle(signal: AbortSignal): WasmEventSource {
+  const es = new WasmEventSource('/x', {
+    signal,
+    fetch: (req) => fetch(req),
+    debug: true,
+    heartbeatTimeout: 30000,
+    lifecycle: { online: true, bfcache: false },
+    retryOnStatus: new Set([503]),
+  });
+  es.addEventListener('open', (e: WasmOpenEvent) => void e.headers.get('content-type'));
+  es.addEventListener('error', (e: WasmErrorEvent) => void (e.willRetry && e.status));
+  es.addEventListener('retrying', (e: WasmRetryingEvent) => {
+    const cause: WasmRetryCause = e.cause;
+    void [cause, e.attempt, e.delay];
+  });
+  es.onopen = (e) => void e.status;
+  es.reconnect();
+  // @ts-expect-error lifecycle rules are booleans
+  new WasmEventSource('/x', { lifecycle: { online: 'yes' } });
+  // @ts-expect-error no such cause
+  const wrong: WasmRetryCause = 'sleep';
+  void wrong;
+  return es;
 }
