@@ -30,9 +30,10 @@
 // way (and only then) the client sends one extra request: a HEAD to the
 // same URL in no-cors mode, without credentials, which needs no permission
 // from the server. If the server answers it, the failure was the server's
-// refusal: the connection fails with the message "CORS: the server did not
-// allow this origin". If not, it was a network error, and the client
-// reconnects. Without a page origin (location), as under Node, there is no
+// refusal, or a request lost on the way: the client tries the request once
+// more at once, and if that fails the same way, the connection fails with
+// the message "CORS: the server did not allow this origin". If not, it was
+// a network error, and the client reconnects. Without a page origin (location), as under Node, there is no
 // CORS, and every such failure is a network error.
 //
 // A request that fetch refuses to make — a header value with a line break,
@@ -45,7 +46,11 @@
 // expired token is replaced while Last-Event-ID is kept), other methods and
 // a request body, a starting last event ID, exponential backoff with full
 // jitter, a retry limit, retrying on chosen statuses such as 429 and 503
-// with Retry-After honoured, a heartbeat timeout and an event size limit.
+// with Retry-After honoured (never less than a second), a liveness window
+// (set, or learned from the server's heartbeats) and an event size limit.
+// Before each reconnect the handler hears why and when ([Retry]). A
+// [Control] reconnects at will and applies the page lifecycle: back online,
+// the back/forward cache, a frozen or hidden page coming back.
 //
 // [Connect] returns a [Conn] whose [Conn.Events] iterates the events;
 // cancelling the context (or [Conn.Close]) aborts the request, and no
