@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,16 +27,32 @@ func testEngines(t *testing.T) []browser.Engine {
 // forEachEngine runs f as one subtest per engine, named after it. An engine
 // that is not installed fails its subtest (`make test` installs them all):
 // a browser test is never skipped.
+//
+// The engines' subtests run at the same time, each with its own browser
+// (most of a browser test is waiting: for a browser to start, for a stream's
+// events, for a reconnection delay), and forEachEngine returns when all are
+// done, so the caller's deferred cleanups still run after them. f must keep
+// what it records apart per engine (sessions named after the engine, for
+// one). E2E_SERIAL=1 runs them one after another, to read a failure alone.
 func forEachEngine(t *testing.T, f func(t *testing.T, e browser.Engine)) {
 	t.Helper()
+	var wg sync.WaitGroup
 	for _, e := range testEngines(t) {
-		t.Run(string(e), func(t *testing.T) {
-			if err := e.Check(); err != nil {
-				t.Fatal(err)
-			}
-			f(t, e)
-		})
+		run := func() {
+			t.Run(string(e), func(t *testing.T) {
+				if err := e.Check(); err != nil {
+					t.Fatal(err)
+				}
+				f(t, e)
+			})
+		}
+		if os.Getenv("E2E_SERIAL") == "1" {
+			run()
+		} else {
+			wg.Go(run)
+		}
 	}
+	wg.Wait()
 }
 
 // page is a browser window on one of the test server's pages.
