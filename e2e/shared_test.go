@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -466,6 +467,31 @@ func TestShared(t *testing.T) {
 		}
 		if reqs := env.ts.rec.session(session); len(reqs) == 2 && !reqs[1].HasLEID {
 			t.Errorf("the new leader did not send Last-Event-ID")
+		}
+	})
+
+	t.Run("reconnect-and-retrying", func(t *testing.T) {
+		// One tab's reconnect() reconnects the stream they share, from
+		// Last-Event-ID; every tab hears the retrying event, and the open
+		// event carries the response's headers.
+		const session = "shared-reconnect"
+		url := "/events?interval=100ms&session=" + session
+		tabs := env.sharedTabs(t, 2, "", url)
+		waitMore(t, tabs, 3)
+		tabs[1].call(nil, "tabs.reconnect(0)")
+		waitUntil(t, 10*time.Second, "the reconnect", func() bool { _, reqs := env.streams(t, session); return reqs == 2 })
+		waitMore(t, tabs, 3)
+		for n, tb := range tabs {
+			s := tb.state(0)
+			if lost, dup := gaps(t, s.IDs); lost != 0 || dup != 0 {
+				t.Errorf("tab %d: %d lost, %d duplicated", n, lost, dup)
+			}
+			if !slices.Contains(s.Log, "retrying reconnect") || !slices.ContainsFunc(s.Log, func(l string) bool { return strings.HasPrefix(l, "open rs=1 type=text/event-stream") }) {
+				t.Errorf("tab %d: want a retrying event (cause reconnect) and an open event with the response headers: %q", n, s.Log)
+			}
+		}
+		if reqs := env.ts.rec.session(session); len(reqs) != 2 || !reqs[1].HasLEID {
+			t.Errorf("want a second request with Last-Event-ID:\n%s", requestLines(reqs))
 		}
 	})
 

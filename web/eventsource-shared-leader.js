@@ -19,7 +19,7 @@ export function leaderTransport(loadBridge) {
   const sources = new Map();
   return {
     connect(id, url, cfg, callbacks) {
-      const src = new Source(id, url, cfg, { onOpen: callbacks.open, onBatch: callbacks.batch, onError: callbacks.error }, loadBridge);
+      const src = new Source(id, url, cfg, { onOpen: callbacks.open, onBatch: callbacks.batch, onError: callbacks.error, onRetrying: callbacks.retrying }, loadBridge);
       sources.set(id, src);
       src.start();
       return undefined;
@@ -27,6 +27,9 @@ export function leaderTransport(loadBridge) {
     close(id) {
       sources.get(id)?.close();
       sources.delete(id);
+    },
+    control(id, command) {
+      sources.get(id)?.control(command);
     },
   };
 }
@@ -119,17 +122,33 @@ class Source {
     if (this.#name) this.#join(); // else start() is still hashing the key
   }
 
+  /**
+   * Applies a page lifecycle command. Suspend and restore (the back/forward
+   * cache) are handled here by stepping down and rejoining; a follower's
+   * reconnect() asks the leader; other commands (online, resume) reach
+   * every tab, so the leader's own apply.
+   */
+  control(command) {
+    if (command === 'suspend' || command === 'restore') return;
+    if (this.#bridge) this.#bridge.control?.(this.#id, command);
+    else if (command === 'reconnect') this.#channel?.postMessage({ t: 'control', command });
+  }
+
   // #heard handles the leader's messages while this source follows.
   #heard(msg) {
     if (this.#closed) return;
     if (this.#bridge) {
       if (msg.t === 'hello' && this.#state === OPEN) this.#tell('open');
+      else if (msg.t === 'control' && msg.command === 'reconnect') this.#bridge.control?.(this.#id, 'reconnect');
       return;
     }
     switch (msg.t) {
       case 'open':
         this.#last = msg.last;
-        this.#open(msg.status, msg.url);
+        this.#open(msg.status, msg.url, msg.headers);
+        break;
+      case 'retrying':
+        this.#cb.onRetrying?.(msg.attempt, msg.delay, msg.cause, msg.message);
         break;
       case 'batch':
         this.#last = lastIdOf(msg.batch);
@@ -156,10 +175,10 @@ class Source {
     this.#bridge = b;
     const held = new Promise((release) => { this.#release = release; });
     const err = b.connect(this.#id, this.#url, { ...this.#cfg, lastEventId: this.#last }, {
-      open: (status, url) => {
-        this.#opened = [status, url];
+      open: (status, url, headers) => {
+        this.#opened = [status, url, headers];
         this.#tell('open');
-        this.#open(status, url);
+        this.#open(status, url, headers);
       },
       batch: (batch) => {
         this.#last = lastIdOf(batch);
@@ -170,23 +189,27 @@ class Source {
         this.#channel.postMessage({ t: 'error', state, status, statusText, message });
         this.#report(state, status, statusText, message);
       },
+      retrying: (attempt, delay, cause, message) => {
+        this.#channel.postMessage({ t: 'retrying', attempt, delay, cause, message });
+        this.#cb.onRetrying?.(attempt, delay, cause, message);
+      },
     });
     if (err) this.#fail(err);
     return held;
   }
 
   #tell(what) {
-    const [status, url] = this.#opened;
-    this.#channel.postMessage({ t: what, status, url, last: this.#last });
+    const [status, url, headers] = this.#opened;
+    this.#channel.postMessage({ t: what, status, url, headers, last: this.#last });
   }
 
   // #open reports the stream open, once: a new leader taking over an open
   // stream does not open it again for the page.
-  #open(status, url) {
-    this.#opened = [status, url];
+  #open(status, url, headers) {
+    this.#opened = [status, url, headers];
     if (this.#state === OPEN) return;
     this.#state = OPEN;
-    this.#cb.onOpen(status, url);
+    this.#cb.onOpen(status, url, headers);
   }
 
   #report(state, status, statusText, message) {

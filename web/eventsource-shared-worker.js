@@ -10,11 +10,14 @@
 //   {t:'hello', lock}            the tab holds Web Lock `lock` while alive
 //   {t:'open', id, url, cfg}     subscribe source id (cloneableConfig)
 //   {t:'close', id}              unsubscribe it
+//   {t:'control', id, command}   a page lifecycle command (online, offline,
+//                                resume, visible, reconnect) for its stream
 //   {t:'bye'}                    the tab leaves (pagehide): unsubscribe all
 //   {t:'headers', req, headers}  answer to a headers request (or error)
 // worker → tab (ids: the tab's sources the message is for):
-//   {t:'open', ids, status, url} {t:'batch', ids, batch}
+//   {t:'open', ids, status, url, headers} {t:'batch', ids, batch}
 //   {t:'error', ids, state, status, statusText, message}
+//   {t:'retrying', ids, attempt, delay, cause, message}
 //   {t:'headers', id, req}       run source id's headers function
 //
 // A tab is gone when it says bye, closes its last source, or its liveness
@@ -92,6 +95,9 @@ class Tab {
       case 'close':
         this.#leave(msg.id);
         break;
+      case 'control':
+        this.subs.get(msg.id)?.stream.control(msg.command);
+        break;
       case 'bye':
         this.gone();
         break;
@@ -154,7 +160,10 @@ class Stream {
     this.#targets = null;
     // A late subscriber starts from the next event; it sees the stream
     // open at once when it is.
-    if (this.#state === OPEN) sub.tab.post({ t: 'open', ids: [sub.id], status: this.#opened[0], url: this.#opened[1] });
+    if (this.#state === OPEN) {
+      const [status, url, headers] = this.#opened;
+      sub.tab.post({ t: 'open', ids: [sub.id], status, url, headers });
+    }
   }
 
   remove(sub) {
@@ -177,9 +186,10 @@ class Stream {
     const cfg = { ...this.#cfg, headers: new Headers(this.#cfg.headers) };
     if (this.#cfg.hasHeadersFn) cfg.headersFn = () => new Ask(this).promise;
     const err = b.connect(this.#id, this.#url, cfg, {
-      open: (status, url) => this.#open(status, url),
+      open: (status, url, headers) => this.#open(status, url, headers),
       batch: (batch) => this.#fanOut({ t: 'batch', batch }),
       error: (state, status, statusText, message) => this.#report(state, status, statusText, message),
+      retrying: (attempt, delay, cause, message) => this.#fanOut({ t: 'retrying', attempt, delay, cause, message }),
     });
     if (err) this.#report(CLOSED, 0, '', err);
   }
@@ -193,10 +203,19 @@ class Stream {
     return this.#subs.has(skip) ? skip : null;
   }
 
-  #open(status, url) {
+  #open(status, url, headers) {
     this.#state = OPEN;
-    this.#opened = [status, url];
-    this.#fanOut({ t: 'open', status, url });
+    this.#opened = [status, url, headers];
+    this.#fanOut({ t: 'open', status, url, headers });
+  }
+
+  /**
+   * Passes a page lifecycle command from a subscribed tab to the
+   * connection: any tab's online, resume or reconnect applies to the one
+   * stream they share.
+   */
+  control(command) {
+    if (!this.#closed && this.#state !== CLOSED) this.#bridge?.control?.(this.#id, command);
   }
 
   #report(state, status, statusText, message) {

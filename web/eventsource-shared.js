@@ -55,6 +55,15 @@ const workerTransport = {
     if (src.via) src.via.close(id);
     else if (port && !away) port.postMessage({ t: 'close', id });
   },
+  // control passes page lifecycle commands to the worker's stream. The
+  // back/forward cache's suspend and restore are this transport's own
+  // business: the tab leaves and rejoins (see leave and rejoin).
+  control(id, command) {
+    const src = sources.get(id);
+    if (!src || command === 'suspend' || command === 'restore') return;
+    if (src.via) src.via.control?.(id, command);
+    else if (port && !away) port.postMessage({ t: 'control', id, command });
+  },
 };
 
 // workerFailed moves every source to the fallback when the worker's script
@@ -153,7 +162,7 @@ function rejoin() {
 function receive(msg) {
   switch (msg?.t) {
     case 'open':
-      for (const id of msg.ids) sources.get(id)?.onOpen(msg.status, msg.url);
+      for (const id of msg.ids) sources.get(id)?.onOpen(msg.status, msg.url, msg.headers);
       break;
     case 'batch': {
       const last = lastIdOf(msg.batch);
@@ -172,6 +181,9 @@ function receive(msg) {
         if (msg.state === CLOSED) sources.delete(id);
         src.onError(msg.state, msg.status, msg.statusText, msg.message);
       }
+      break;
+    case 'retrying':
+      for (const id of msg.ids) sources.get(id)?.callbacks.retrying?.(msg.attempt, msg.delay, msg.cause, msg.message);
       break;
     case 'headers':
       runHeaders(msg.id, msg.req);

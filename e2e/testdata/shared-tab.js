@@ -10,7 +10,11 @@ addEventListener('pageshow', (e) => { if (e.persisted) restored++; });
 
 function watch(es) {
   const rec = { es, log: [], ids: [], data: [], opens: 0, errors: 0, openedAt: performance.now(), firstEventAt: 0 };
-  es.addEventListener('open', () => { rec.opens++; rec.log.push('open rs=' + es.readyState); });
+  es.addEventListener('open', (e) => {
+    rec.opens++;
+    rec.log.push('open rs=' + es.readyState + (e.headers ? ' type=' + e.headers.get('content-type') : ''));
+  });
+  es.addEventListener('retrying', (e) => rec.log.push('retrying ' + e.cause));
   es.addEventListener('error', (e) => {
     rec.errors++;
     rec.log.push('error rs=' + es.readyState + (e.message ? ' message=' + e.message : ''));
@@ -87,6 +91,9 @@ window.tabs = {
   },
   close(i) {
     sources[i].es.close();
+  },
+  reconnect(i) {
+    sources[i].es.reconnect();
   },
   state(i) {
     const r = sources[i];
