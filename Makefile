@@ -45,7 +45,12 @@ run: build
 	./bin/eventsource-server -addr $(ADDR)
 
 ## test: every test — vet, staticcheck and gofmt, native tests with -race, wasm tests under Node, browser tests in headless Chromium.
-test: vet test-native test-wasm test-browser
+## The packages are installed first, one apt-get at a time; then the four phases run at the same time (the
+## browser tests spend most of their time waiting, the others fill the CPU meanwhile), each phase's output
+## printed whole when it ends. Any failure fails the run.
+test:
+	@$(MAKE) --no-print-directory $(sort chromium $(subst $(comma), ,$(BROWSERS)) redis curl)
+	@$(MAKE) --no-print-directory -j4 --output-sync=target vet test-native test-wasm test-browser
 
 vet: wasm
 	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -55,7 +60,8 @@ vet: wasm
 	bin/staticcheck ./...
 	GOOS=js GOARCH=wasm bin/staticcheck ./wasm/...
 
-test-native: redis curl
+# web/... embeds web/dist: wasm writes it first.
+test-native: wasm redis curl
 	$(GO) test -race -count=1 $(NATIVE_PKGS)
 
 # The wasm tests need a live server: e2e's TestWasmUnderNode starts one and runs
