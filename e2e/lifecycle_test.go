@@ -1,0 +1,418 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
+)
+
+// lifecycleHeartbeat is the test server's heartbeat: ours learns a
+// liveness window of three times that from it.
+const lifecycleHeartbeat = 500 * time.Millisecond
+
+// TestLifecycle drives the page lifecycle through Chromium's DevTools
+// protocol, native EventSource beside ours where native can take part, on
+// topics that keep publishing: offline and online, the back/forward cache,
+// a frozen page whose server stalled, and a server that stalls without
+// closing. Every stream is checked against the publisher's log: 0 events
+// lost, 0 duplicated.
+func TestLifecycle(t *testing.T) {
+	requireWasm(t)
+	ts := startServer(t, fixtures.Config{Heartbeat: lifecycleHeartbeat})
+	p := openHarness(t, ts, 4*time.Minute)
+
+	t.Run("offline-online", func(t *testing.T) {
+		pub := startPublisher(t, ts, "lc-online")
+		p.lt(nil, "open", "on-wasm", "wasm", "/topics/lc-online?session=lc-online-wasm")
+		p.lt(nil, "open", "on-native", "native", "/topics/lc-online?session=lc-online-native")
+		p.waitLog("on-wasm", "open", 1, 10*time.Second, 0)
+		p.waitLog("on-native", "open", 1, 10*time.Second, 0)
+		pub.start()
+		p.waitLog("on-wasm", "message", 3, 10*time.Second, 0)
+
+		// Chromium's offline emulation fails new requests but leaves open
+		// streams flowing, so each cycle also breaks the stream: odd
+		// cycles drop it (both wait to reconnect; their attempts fail
+		// while offline), even ones make ours deaf without closing it (a
+		// dead socket after a network change: ours is OPEN and receives
+		// nothing).
+		var ours, native []time.Duration
+		causes := map[string]int{}
+		const cycles = 20
+		for i := range cycles {
+			from := len(p.sourceLog("on-wasm"))
+			nfrom := len(p.sourceLog("on-native"))
+			if i%2 == 0 {
+				stall(t, ts, "lc-online-wasm")
+				time.Sleep(100 * time.Millisecond)
+				setOffline(t, p, true)
+			} else {
+				setOffline(t, p, true)
+				drop(t, ts, "lc-online-wasm")
+				drop(t, ts, "lc-online-native")
+			}
+			time.Sleep(300 * time.Millisecond)
+			online := setOffline(t, p, false)
+			log := p.waitLog("on-wasm", "open", 1, 5*time.Second, from)
+			opened := pageTime(entries(log[from:], "open")[0].T, online, p)
+			ours = append(ours, opened)
+			if opened > time.Second {
+				t.Errorf("cycle %d: ours opened %v after going back online, want within 1 s: %s", i, opened, tail(log[from:]))
+			}
+			for _, r := range entries(log[from:], "retrying") {
+				causes[r.Cause]++
+			}
+			if i%2 == 1 && i < 6 {
+				// Native waits out its reconnection time; measured for
+				// the first drops only, to keep the test short.
+				nlog := p.waitLog("on-native", "open", 1, 10*time.Second, nfrom)
+				native = append(native, pageTime(entries(nlog[nfrom:], "open")[0].T, online, p))
+			}
+			p.waitLog("on-wasm", "message", 2, 5*time.Second, from)
+		}
+		last := pub.stop()
+		for _, name := range []string{"on-wasm", "on-native"} {
+			checkAgainstPublisher(t, p, name, pub, last)
+		}
+		if causes["online"] < cycles {
+			t.Errorf("retrying causes %v: want an online reconnect in each of the %d cycles", causes, cycles)
+		}
+		t.Logf("back online → open, ours over %d cycles: %s (retrying causes %v); native, first 3 drops: %s", cycles, spread(ours), causes, spread(native))
+	})
+
+	t.Run("stalled-server", func(t *testing.T) {
+		// The learned window (3 × the heartbeat) and an explicit one.
+		for _, tc := range []struct {
+			name   string
+			init   map[string]any
+			window time.Duration
+		}{
+			{"learned", nil, 3 * lifecycleHeartbeat},
+			{"explicit", map[string]any{"heartbeatTimeout": 2000}, 2 * time.Second},
+		} {
+			name := "stall-" + tc.name
+			session := "lc-stall-" + tc.name
+			// 50 events 100 ms apart, with heartbeats meanwhile (ten, where
+			// two steady gaps in a row teach the window, even on a busy
+			// machine), then nothing, on a connection that stays open.
+			p.lt(nil, "open", name, "wasm", "/faults?interval=100ms&stall=50&session="+session, tc.init)
+			p.waitLog(name, "message", 1, 10*time.Second, 0)
+			from := len(p.sourceLog(name))
+			log := p.waitLog(name, "error", 1, tc.window+10*time.Second, from)
+			errAt := entries(log[from:], "error")[0]
+			retry := entries(log[from:], "retrying")
+			if len(retry) == 0 || retry[0].Cause != "timeout" {
+				t.Errorf("%s: %s, want a retrying event with cause timeout", tc.name, tail(log[from:]))
+			}
+			// The browser's clock, from the last event before the stall.
+			var lastData float64
+			for _, e := range log {
+				if e.Ev == "message" && e.T < errAt.T {
+					lastData = e.T
+				}
+			}
+			silent := time.Duration((errAt.T - lastData) * float64(time.Millisecond))
+			if silent > tc.window+time.Second {
+				t.Errorf("%s: the stall was detected %v after the last event, want within the window %v + 1 s", tc.name, silent, tc.window)
+			}
+			p.waitLog(name, "open", 2, 5*time.Second, 0)
+			p.lt(nil, "close", name)
+			t.Logf("%s window %v: the stall detected %v after the last event; native never detects a stall", tc.name, tc.window, silent.Round(time.Millisecond))
+		}
+	})
+
+	t.Run("freeze-resume", func(t *testing.T) {
+		pub := startPublisher(t, ts, "lc-freeze")
+		// An explicit window: the learned one is the stalled-server test's.
+		p.lt(nil, "open", "fr-wasm", "wasm", "/topics/lc-freeze?session=lc-freeze-wasm", map[string]any{"heartbeatTimeout": 1500})
+		p.lt(nil, "open", "fr-native", "native", "/topics/lc-freeze?session=lc-freeze-native")
+		p.waitLog("fr-wasm", "open", 1, 10*time.Second, 0)
+		pub.start()
+		p.waitLog("fr-wasm", "message", 5, 10*time.Second, 0)
+		from := len(p.sourceLog("fr-wasm"))
+		nfrom := len(p.sourceLog("fr-native"))
+		setLifecycle(t, p, cdppage.SetWebLifecycleStateStateFrozen)
+		stall(t, ts, "lc-freeze-wasm")
+		stall(t, ts, "lc-freeze-native")
+		time.Sleep(2 * 3 * lifecycleHeartbeat) // frozen for twice the window
+		resumed := setLifecycle(t, p, cdppage.SetWebLifecycleStateStateActive)
+		log := p.waitLog("fr-wasm", "open", 1, 5*time.Second, from)
+		opened := pageTime(entries(log[from:], "open")[0].T, resumed, p)
+		if opened > time.Second {
+			t.Errorf("ours reopened %v after the resume, want at once: %s", opened, tail(log[from:]))
+		}
+		retry := entries(log[from:], "retrying")
+		if len(retry) == 0 || (retry[0].Cause != "resume" && retry[0].Cause != "timeout") {
+			t.Errorf("retrying %+v, want cause resume (or timeout, when the liveness timer fired first)", retry)
+		}
+		p.waitLog("fr-wasm", "message", 3, 5*time.Second, from)
+		time.Sleep(time.Second)
+		nativeLog := p.sourceLog("fr-native")[nfrom:]
+		last := pub.stop()
+		checkAgainstPublisher(t, p, "fr-wasm", pub, last)
+		p.lt(nil, "close", "fr-native")
+		t.Logf("resume → open, ours: %v (cause %s); native after the resume: %d events, %d opens (a stalled stream stays OPEN)",
+			opened.Round(time.Millisecond), retry[0].Cause, len(entries(nativeLog, "message")), len(entries(nativeLog, "open")))
+	})
+
+	t.Run("bfcache", func(t *testing.T) {
+		pub := startPublisher(t, ts, "lc-bf")
+		p.lt(nil, "open", "bf-wasm", "wasm", "/topics/lc-bf?session=lc-bf-wasm")
+		p.waitLog("bf-wasm", "open", 1, 10*time.Second, 0)
+		pub.start()
+		p.waitLog("bf-wasm", "message", 5, 10*time.Second, 0)
+		var notUsed []string
+		var mu sync.Mutex
+		chromedp.ListenTarget(p.ctx, func(ev any) {
+			if e, ok := ev.(*cdppage.EventBackForwardCacheNotUsed); ok {
+				mu.Lock()
+				for _, r := range e.NotRestoredExplanations {
+					notUsed = append(notUsed, string(r.Reason))
+				}
+				mu.Unlock()
+			}
+		})
+		from := len(p.sourceLog("bf-wasm"))
+		if err := chromedp.Run(p.ctx, chromedp.Navigate(ts.URL+"/conformance.html?away")); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 5*time.Second, "the server to see the stream end while the page is away", func() bool {
+			return ts.openStreams(t, "lc-bf-wasm") == 0
+		})
+		away := len(ts.rec.session("lc-bf-wasm"))
+		time.Sleep(500 * time.Millisecond) // events go on meanwhile
+		// history.back() from a timer: a restore from the cache fires no
+		// load event for chromedp to wait for.
+		p.eval("setTimeout(() => history.back(), 0), true", nil)
+		back := time.Now()
+		// Restored from the cache, the page still has window.lt, and its
+		// pageshow was persisted; loaded anew, it has no window.lt.
+		var restored bool
+		end := time.Now().Add(10 * time.Second)
+		for !restored && time.Now().Before(end) {
+			var ok bool
+			err := chromedp.Run(p.ctx, chromedp.Evaluate(`!!(window.lt && window.lt.shows.some((s) => s.persisted))`, &ok))
+			restored = err == nil && ok
+			time.Sleep(20 * time.Millisecond)
+		}
+		mu.Lock()
+		reasons := slices.Clone(notUsed)
+		mu.Unlock()
+		if !restored {
+			t.Fatalf("the page was not restored from the back/forward cache; Chromium says: %q", reasons)
+		}
+		log := p.waitLog("bf-wasm", "open", 1, 5*time.Second, from)
+		since := time.Since(back)
+		reqs := ts.rec.session("lc-bf-wasm")
+		if len(reqs) != away+1 || !reqs[away].HasLEID {
+			t.Errorf("after the restore: want one request with Last-Event-ID:\n%s", requestLines(reqs))
+		}
+		var seq []string
+		for _, e := range log[from:] {
+			if e.Ev != "message" {
+				seq = append(seq, e.Ev)
+			}
+		}
+		if strings.Join(seq, " ") != "error retrying open" {
+			t.Errorf("events after the restore %q, want error retrying open", seq)
+		}
+		if r := entries(log[from:], "retrying"); len(r) == 0 || r[0].Cause != "bfcache" || r[0].Delay != 0 {
+			t.Errorf("retrying %+v, want cause bfcache, delay 0", r)
+		}
+		p.waitLog("bf-wasm", "message", 3, 5*time.Second, from)
+		last := pub.stop()
+		checkAgainstPublisher(t, p, "bf-wasm", pub, last)
+		t.Logf("restored from the back/forward cache; ours open %v after history.back()", since.Round(time.Millisecond))
+	})
+
+	for _, e := range p.pageErrors() {
+		t.Errorf("console: %s", e)
+	}
+}
+
+// setOffline switches Chromium's network emulation, and returns when.
+func setOffline(t *testing.T, p *page, offline bool) time.Time {
+	t.Helper()
+	if err := chromedp.Run(p.ctx, network.Enable(), network.EmulateNetworkConditions(offline, 0, -1, -1)); err != nil {
+		t.Fatalf("emulate offline=%v: %v", offline, err)
+	}
+	return time.Now()
+}
+
+// setLifecycle freezes or resumes the page, and returns when.
+func setLifecycle(t *testing.T, p *page, state cdppage.SetWebLifecycleStateState) time.Time {
+	t.Helper()
+	if err := chromedp.Run(p.ctx, cdppage.SetWebLifecycleState(state)); err != nil {
+		t.Fatalf("set lifecycle state %s: %v", state, err)
+	}
+	return time.Now()
+}
+
+// stall makes a session's streams stop writing, and returns when.
+func stall(t *testing.T, ts *testServer, session string) time.Time {
+	t.Helper()
+	resp, err := http.Post(ts.URL+"/sessions/"+session+"/stall", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return time.Now()
+}
+
+// drop aborts a session's streams as a network failure would.
+func drop(t *testing.T, ts *testServer, session string) {
+	t.Helper()
+	resp, err := http.Post(ts.URL+"/sessions/"+session+"/drop", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// pageTime converts a page timestamp (ms since its time origin) into the
+// time since the Go time at, using the page's current clock as the link.
+func pageTime(pageMs float64, at time.Time, p *page) time.Duration {
+	var now float64
+	if err := chromedp.Run(p.ctx, chromedp.Evaluate(`performance.now()`, &now)); err != nil {
+		p.t.Fatal(err)
+	}
+	goNow := time.Now()
+	event := goNow.Add(-time.Duration((now - pageMs) * float64(time.Millisecond)))
+	return event.Sub(at).Round(time.Millisecond)
+}
+
+// publisher posts an event to a topic every 40 ms and logs the ids.
+type publisher struct {
+	t     *testing.T
+	url   string
+	mu    sync.Mutex
+	ids   []string
+	quit  chan struct{}
+	ended chan struct{}
+}
+
+func startPublisher(t *testing.T, ts *testServer, topic string) *publisher {
+	return &publisher{t: t, url: ts.URL + "/topics/" + topic, quit: make(chan struct{}), ended: make(chan struct{})}
+}
+
+func (pb *publisher) start() {
+	go func() {
+		defer close(pb.ended)
+		tick := time.NewTicker(40 * time.Millisecond)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-pb.quit:
+				return
+			case <-tick.C:
+			}
+			resp, err := http.Post(pb.url, "text/plain", strings.NewReader("event "+strconv.Itoa(n)))
+			if err != nil {
+				pb.t.Errorf("publish: %v", err)
+				return
+			}
+			var r struct {
+				ID string `json:"id"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&r)
+			resp.Body.Close()
+			if err != nil || r.ID == "" {
+				pb.t.Errorf("publish: %d %v", resp.StatusCode, err)
+				return
+			}
+			pb.mu.Lock()
+			pb.ids = append(pb.ids, r.ID)
+			pb.mu.Unlock()
+		}
+	}()
+	pb.t.Cleanup(func() { pb.stop() })
+}
+
+// stop stops publishing and returns the last id published.
+func (pb *publisher) stop() string {
+	select {
+	case <-pb.quit:
+	default:
+		close(pb.quit)
+	}
+	<-pb.ended
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	if len(pb.ids) == 0 {
+		return ""
+	}
+	return pb.ids[len(pb.ids)-1]
+}
+
+func (pb *publisher) published() []string {
+	pb.mu.Lock()
+	defer pb.mu.Unlock()
+	return slices.Clone(pb.ids)
+}
+
+// checkAgainstPublisher waits until the named source received the last id
+// published, then checks that it received every published id from its
+// first one on, each once, in order.
+func checkAgainstPublisher(t *testing.T, p *page, name string, pb *publisher, last string) {
+	t.Helper()
+	var ids []string
+	waitUntil(t, 15*time.Second, name+" to receive the last event published", func() bool {
+		p.lt(&ids, "ids", name)
+		return len(ids) > 0 && ids[len(ids)-1] == last
+	})
+	p.lt(nil, "close", name)
+	pub := pb.published()
+	i := slices.Index(pub, ids[0])
+	if i < 0 {
+		t.Fatalf("%s: first id %q was never published", name, ids[0])
+	}
+	want := pub[i:]
+	if !slices.Equal(ids, want) {
+		lost, dup := 0, 0
+		seen := map[string]int{}
+		for _, id := range ids {
+			seen[id]++
+			if seen[id] == 2 {
+				dup++
+			}
+		}
+		for _, id := range want {
+			if seen[id] == 0 {
+				lost++
+			}
+		}
+		t.Errorf("%s: %d events lost, %d duplicated against the publisher's log (%d published, %d received)", name, lost, dup, len(want), len(ids))
+		return
+	}
+	t.Logf("%s: %d events, 0 lost, 0 duplicated", name, len(ids))
+}
+
+// tail renders the last entries of a log for a failure message.
+func tail(log []logEntry) string {
+	if len(log) > 8 {
+		log = log[len(log)-8:]
+	}
+	b, _ := json.Marshal(log)
+	return string(b)
+}
+
+// spread summarises delays: min, median, max.
+func spread(d []time.Duration) string {
+	if len(d) == 0 {
+		return "none"
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return "min " + s[0].String() + ", median " + s[len(s)/2].String() + ", max " + s[len(s)-1].String()
+}
