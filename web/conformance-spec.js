@@ -10,10 +10,12 @@
 // three engines' native EventSource disagree, the comment says which rule
 // decides.
 // SOON is a reconnect after retry: 50. The spec fixes the wait, not the
-// time a loaded machine takes to connect again, so it may show in the next
-// bucket; the retry-* cases check the reconnection time itself.
-const SOON = /^open rs=1 after(<1s|1-2\.95s)$/;
-const soonAfter = (n) => new RegExp(`^@${n} open rs=1 after(<1s|1-2\\.95s)$`);
+// time the engine then takes to connect again, which on a loaded machine
+// (and in WebKit, for native and ours alike) can reach seconds; so these
+// cases accept any delay, and the retry-* cases check the reconnection
+// time itself.
+const SOON = /^open rs=1 after/;
+const soonAfter = (n) => new RegExp(`^@${n} open rs=1 after`);
 
 export const specAnswers = {
   "api-shape": {

@@ -418,7 +418,7 @@ const cases = [
   },
   {
     name: 'retry-invalid-only',
-    about: 'only invalid retry values (9000x, "90 00"): the reconnection time stays the 3 s default',
+    about: 'only invalid retry values (9000x, then 5x): the reconnection time stays the default (a few seconds), not 5 ms',
     url: '/faults?body=retry-invalid',
     stop: { opens: 2 },
     timeout: 6000,

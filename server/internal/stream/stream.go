@@ -261,11 +261,35 @@ func (st *Stream) WriteRaw(b []byte, chunk int, pause time.Duration) bool {
 			return false
 		}
 		b = b[n:]
-		if len(b) > 0 && pause > 0 && st.Wait(time.After(pause), nil, nil).Why != WokeTimer {
+		if len(b) > 0 && pause > 0 && !st.pause(pause) {
 			return false
 		}
 	}
 	return st.failed == nil
+}
+
+// pause waits d between two pieces of one write, obeying the stream's
+// Control but writing nothing: a heartbeat comment here would land inside
+// the event being written (the rest of its line would follow the comment).
+// It returns false when the stream must end.
+func (st *Stream) pause(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-st.gone:
+		return false
+	case <-st.e.closing:
+		return false
+	case <-st.ctl.act():
+		if st.ctl.wasDropped() {
+			st.Abort()
+		} else {
+			st.Stall()
+		}
+		return false
+	}
 }
 
 // Woke says why Wait returned.
