@@ -283,12 +283,18 @@ func (st *Stream) pause(d time.Duration) bool {
 	case <-st.e.closing:
 		return false
 	case <-st.ctl.act():
-		if st.ctl.wasDropped() {
-			st.Abort()
-		} else {
-			st.Stall()
-		}
+		st.obey()
 		return false
+	}
+}
+
+// obey carries out the stream's Control once it has acted: a drop aborts
+// the connection, a stall holds it silent until it ends.
+func (st *Stream) obey() {
+	if st.ctl.wasDropped() {
+		st.Abort()
+	} else {
+		st.Stall()
 	}
 }
 
@@ -323,11 +329,7 @@ func (st *Stream) Wait(timer <-chan time.Time, msgs <-chan broker.Message, stop 
 		case <-stop:
 			return Wakeup{Why: WokeEnd}
 		case <-st.ctl.act():
-			if st.ctl.wasDropped() {
-				st.Abort()
-			} else {
-				st.Stall()
-			}
+			st.obey()
 			return Wakeup{Why: WokeEnd}
 		case <-beat:
 			select {
