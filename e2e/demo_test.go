@@ -361,3 +361,36 @@ func TestDemoPhoneLayout(t *testing.T) {
 	}
 	p.consoleClean(false)
 }
+
+// TestDemoLifecycle connects both clients on the Lifecycle view's endless
+// ticker and stalls the server: ours (heartbeatTimeout 3000) must report a
+// retrying event with cause timeout and reconnect, events flowing again,
+// while native stays OPEN on the dead stream and receives nothing.
+func TestDemoLifecycle(t *testing.T) {
+	p := openDemo(t, fixtures.Config{}, "/#lifecycle", 30*time.Second)
+	p.click("#life-start")
+	p.waitView("life", "events in both panes", 15*time.Second, func(v demoView) bool {
+		return v.Native.Count >= 3 && v.Wasm.Count >= 3
+	})
+	p.click("#life-stall")
+	hasLine := func(pn demoPane, s string) bool {
+		return slices.ContainsFunc(pn.System, func(l string) bool { return strings.Contains(l, s) })
+	}
+	v := p.waitView("life", "WASM to retry (cause timeout) and reconnect after the stall", 30*time.Second, func(v demoView) bool {
+		return hasLine(v.Wasm, "cause timeout") && hasLine(v.Wasm, "Reconnected.") && v.Wasm.State == 1
+	})
+	native, wasm := v.Native.Count, v.Wasm.Count
+	v = p.waitView("life", "WASM to receive events again", 15*time.Second, func(v demoView) bool {
+		return v.Wasm.Count >= wasm+3
+	})
+	if v.Native.State != 1 || v.Native.Count != native {
+		t.Errorf("native should stay OPEN and silent on the stalled stream: state %d, %d events (was %d)\n%s", v.Native.State, v.Native.Count, native, dumpDemoView(v))
+	}
+	if v.Verdict != "disagree" || !strings.Contains(v.VerdictText, "still OPEN") || !strings.Contains(v.VerdictText, "retrying causes: timeout") {
+		t.Errorf("the verdict should say native is stuck and ours retried on timeout:\n%s", dumpDemoView(v))
+	}
+	if len(v.Wasm.Requests) < 2 {
+		t.Errorf("the server should have seen WASM reconnect:\n%s", dumpDemoView(v))
+	}
+	p.consoleClean(false)
+}

@@ -168,51 +168,6 @@ func (c *compareView) connect() {
 	c.stall.SetDisabled(false)
 }
 
-// controlAction is what the server's session controls do to a stream.
-type controlAction string
-
-const (
-	dropAction  controlAction = "drop"  // abort, as a network failure would
-	stallAction controlAction = "stall" // stop writing, keep the connection
-)
-
-// explain is the log line written before the request.
-func (a controlAction) explain() string {
-	if a == dropAction {
-		return "Asked the server to drop this connection, as a network failure would."
-	}
-	return "Asked the server to stop writing; the connection stays open."
-}
-
-// control asks the server to drop or stall every stream of both sessions.
-func (c *compareView) control(action controlAction) {
-	n := 0
-	for _, p := range c.panes() {
-		if p.session == "" || p.state() == stateClosed {
-			continue
-		}
-		// Logged before the request: the client may notice the drop before
-		// the server's answer arrives.
-		p.system(string(action), action.explain())
-		res, err := fetchText("POST", "/sessions/"+p.session+"/"+string(action), nil, "")
-		if err != nil || !res.OK() {
-			showToast("The server did not accept “"+string(action)+"”: "+describeFailure(res, err), true)
-			return
-		}
-		var out struct{ Streams int }
-		_ = json.Unmarshal([]byte(res.Body), &out)
-		n += out.Streams
-	}
-	switch {
-	case n == 0:
-		showToast("No open stream to "+string(action)+": connect first.", false)
-	case action == dropAction:
-		showToast(fmt.Sprintf("Dropped %d stream(s). Watch each client reconnect with Last-Event-ID.", n), false)
-	default:
-		showToast(fmt.Sprintf("Stalled %d stream(s). Native waits forever; tick heartbeatTimeout to let WASM recover.", n), false)
-	}
-}
-
 // describeFailure renders a failed fetch for a person.
 func describeFailure(res httpResult, err error) string {
 	if err != nil {

@@ -35,6 +35,7 @@ type app struct {
 	publish                 *publishView
 	tabs                    *tabsView
 	try                     *tryView
+	lifecycle               *lifecycleView
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 	a.publish.enable()
 	a.tabs.enable()
 	a.try.enable()
+	a.lifecycle.enable()
 	go a.waitForClient()
 	doc.QuerySelector("body").SetAttribute("data-demo", "ready")
 	select {} // keep the module alive: everything else runs in callbacks
@@ -82,6 +84,7 @@ func (a *app) build() (err error) {
 	a.publish = newPublishView(a)
 	a.tabs = newTabsView(a)
 	a.try = newTryView(a)
+	a.lifecycle = newLifecycleView(a)
 	for _, el := range doc.QuerySelectorAll("[data-copy]") {
 		target := el.GetAttribute("data-copy")
 		onClick(el, "copy", func() { copySnippet(el, target) })

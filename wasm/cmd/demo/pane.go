@@ -40,7 +40,8 @@ type pane struct {
 	client  jsval.Value // the current client; undefined when there is none
 	funcs   []jsval.Func
 	url     string
-	session string // the server session id in url (requests, drop, stall); "" for another server
+	session string   // the server session id in url (requests, drop, stall); "" for another server
+	retries []string // the cause of each retrying event since start (WASM only)
 	types   []string
 	gen     int           // bumped by start: stale goroutines and callbacks stop
 	nudge   chan struct{} // asks the request watcher to reload
@@ -71,7 +72,7 @@ func (p *pane) start(url, session string, types []string) {
 	p.gen++
 	p.url, p.session, p.types = url, session, types
 	p.log.Reset()
-	p.rows = nil
+	p.rows, p.retries = nil, nil
 	p.view.clear(session)
 	if p.done != nil {
 		close(p.done)
@@ -108,6 +109,9 @@ func (p *pane) connect(resume string) {
 	)
 	for _, t := range p.types {
 		p.funcs = append(p.funcs, listen(es, t, func(ev jsval.Value) { p.received(es, ev) }))
+	}
+	if p.side == wasmSide {
+		p.funcs = append(p.funcs, listen(es, "retrying", func(ev jsval.Value) { p.retrying(es, ev) }))
 	}
 	p.view.setRunning(true)
 	p.refresh()
@@ -198,6 +202,23 @@ func (p *pane) failed(es, ev jsval.Value) {
 		p.onError(ev)
 	}
 	p.poke()
+	p.refresh()
+}
+
+// retrying logs a WasmRetryingEvent: when the client reconnects and why
+// (its cause: network, end, timeout, online…), which native cannot tell.
+func (p *pane) retrying(es, ev jsval.Value) {
+	if !p.current(es) {
+		return
+	}
+	p.retries = append(p.retries, propString(ev, "cause"))
+	attempt, _ := propInt(ev, "attempt")
+	delay, _ := propInt(ev, "delay")
+	line := "Reconnecting in " + strconv.Itoa(delay) + " ms (attempt " + strconv.Itoa(attempt) + ", cause " + propString(ev, "cause") + ")"
+	if m := propString(ev, "message"); m != "" {
+		line += ": " + m
+	}
+	p.view.system("retrying", line+".")
 	p.refresh()
 }
 
