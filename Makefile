@@ -125,7 +125,7 @@ clean:
 	rm -rf bin build
 	find $(DIST) -type f ! -name .gitkeep -delete
 
-## screenshots: PNGs of the demo's compare, auth and try views (headless Chromium), shown in the README.
+## screenshots: PNGs of the demo's compare, auth, try and lifecycle views (headless Chromium), shown in the README.
 screenshots: wasm chromium
 	$(GO) run ./e2e/screenshots -out docs/screenshots
 

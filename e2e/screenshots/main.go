@@ -1,6 +1,6 @@
 // Command screenshots writes PNG screenshots of the demo page to
 // docs/screenshots/ (make screenshots): it starts the project's server in
-// process on a free loopback port, opens the Compare, Auth and Try views in
+// process on a free loopback port, opens the Compare, Auth, Try and Lifecycle views in
 // Debian's headless Chromium at a laptop size and the Compare view at a
 // phone width, drives them to show live content, and captures them.
 //
@@ -71,6 +71,7 @@ func run(outDir string, timeout time.Duration) error {
 		{file: "auth.png", width: 1440, height: 1100, steps: authSteps},
 		{file: "compare-phone.png", width: 390, height: 1400, mobile: true, steps: phoneSteps},
 		{file: "try.png", width: 1440, height: 1500, steps: trySteps},
+		{file: "lifecycle.png", width: 1440, height: 1100, steps: lifecycleSteps},
 	}
 	for _, s := range shots {
 		if err := take(ctx, base, outDir, s); err != nil {
@@ -191,6 +192,19 @@ func authSteps(base string) chromedp.Tasks {
 		click("#auth-expire"),
 		until(`[...document.querySelectorAll('#auth-panes .pane[data-side="wasm"] .sys-headers')].some(r => r.textContent.includes("new token"))`),
 		until(count("auth", "wasm")+` >= 10`),
+	)
+}
+
+// lifecycleSteps: the Lifecycle view's ticker, stalled by the server, until
+// the WASM client has retried (cause timeout) and streams again while
+// native sits OPEN on the dead connection.
+func lifecycleSteps(base string) chromedp.Tasks {
+	return append(load(base, "/#lifecycle"),
+		click("#life-start"),
+		until(count("life", "native")+` >= 5 && `+count("life", "wasm")+` >= 5`),
+		click("#life-stall"),
+		until(`document.getElementById("life-verdict").dataset.state === "disagree"`),
+		until(count("life", "wasm")+` >= `+count("life", "native")+` + 4`),
 	)
 }
 
