@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -166,6 +168,41 @@ func TestLifecycle(t *testing.T) {
 			opened.Round(time.Millisecond), retry[0].Cause, len(entries(nativeLog, "message")), len(entries(nativeLog, "open")))
 	})
 
+	t.Run("hidden-visible", func(t *testing.T) {
+		// A background tab, as browsers treat one: hidden (the window
+		// minimized), then frozen; the server stalls meanwhile. When the
+		// tab comes back, visible and active, ours reconnects at once.
+		pub := startPublisher(t, ts, "lc-hidden")
+		p.lt(nil, "open", "hv-wasm", "wasm", "/topics/lc-hidden?session=lc-hidden-wasm", map[string]any{"heartbeatTimeout": 1500})
+		p.waitLog("hv-wasm", "open", 1, 10*time.Second, 0)
+		pub.start()
+		p.waitLog("hv-wasm", "message", 5, 10*time.Second, 0)
+		from := len(p.sourceLog("hv-wasm"))
+		setWindowState(t, p, browser.WindowStateMinimized)
+		var state string
+		if err := chromedp.Run(p.ctx, chromedp.Evaluate(`document.visibilityState`, &state)); err != nil || state != "hidden" {
+			t.Fatalf("after minimizing the window, visibilityState %q (%v), want hidden", state, err)
+		}
+		setLifecycle(t, p, cdppage.SetWebLifecycleStateStateFrozen)
+		stall(t, ts, "lc-hidden-wasm")
+		time.Sleep(2 * 1500 * time.Millisecond) // away for twice the window
+		shown := setWindowState(t, p, browser.WindowStateNormal)
+		setLifecycle(t, p, cdppage.SetWebLifecycleStateStateActive)
+		log := p.waitLog("hv-wasm", "open", 1, 5*time.Second, from)
+		opened := pageTime(entries(log[from:], "open")[0].T, shown, p)
+		if opened > time.Second {
+			t.Errorf("ours reopened %v after the page was shown again, want at once: %s", opened, tail(log[from:]))
+		}
+		retry := entries(log[from:], "retrying")
+		if len(retry) == 0 || !slices.Contains([]string{"visible", "resume", "timeout"}, retry[0].Cause) {
+			t.Errorf("retrying %+v, want cause visible or resume (or timeout, when the liveness timer fired first)", retry)
+		}
+		p.waitLog("hv-wasm", "message", 3, 5*time.Second, from)
+		last := pub.stop()
+		checkAgainstPublisher(t, p, "hv-wasm", pub, last)
+		t.Logf("shown → open, ours: %v (cause %s)", opened.Round(time.Millisecond), retry[0].Cause)
+	})
+
 	t.Run("bfcache", func(t *testing.T) {
 		pub := startPublisher(t, ts, "lc-bf")
 		p.lt(nil, "open", "bf-wasm", "wasm", "/topics/lc-bf?session=lc-bf-wasm")
@@ -255,6 +292,23 @@ func setLifecycle(t *testing.T, p *page, state cdppage.SetWebLifecycleStateState
 	t.Helper()
 	if err := chromedp.Run(p.ctx, cdppage.SetWebLifecycleState(state)); err != nil {
 		t.Fatalf("set lifecycle state %s: %v", state, err)
+	}
+	return time.Now()
+}
+
+// setWindowState minimizes the page's window (the page becomes hidden,
+// even headless) or restores it, and returns when.
+func setWindowState(t *testing.T, p *page, state browser.WindowState) time.Time {
+	t.Helper()
+	err := chromedp.Run(p.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+		id, _, err := browser.GetWindowForTarget().Do(ctx)
+		if err != nil {
+			return err
+		}
+		return browser.SetWindowBounds(id, &browser.Bounds{WindowState: state}).Do(ctx)
+	}))
+	if err != nil {
+		t.Fatalf("window state %s: %v", state, err)
 	}
 	return time.Now()
 }
