@@ -116,6 +116,20 @@ func (tb *tab) call(out any, format string, args ...any) {
 	tb.eval(fmt.Sprintf(format, args...), out)
 }
 
+// backFromCache goes back in the tab's history and waits until the page
+// is restored from the back/forward cache. history.back() runs from a
+// timer: a restore from the cache fires no load event for chromedp to wait
+// for.
+func (tb *tab) backFromCache(t *testing.T) {
+	t.Helper()
+	tb.call(nil, "setTimeout(() => history.back(), 0)")
+	waitUntil(t, 10*time.Second, "the page to come back from the back/forward cache", func() bool {
+		var n int
+		tb.call(&n, "window.tabs ? tabs.restored : 0")
+		return n == 1
+	})
+}
+
 func (tb *tab) state(i int) sharedState {
 	tb.t.Helper()
 	var s sharedState
@@ -403,14 +417,7 @@ func TestShared(t *testing.T) {
 		if open, reqs := env.streams(t, sessB); open != 1 || reqs != 1 {
 			t.Errorf("stream B: %d open after %d requests, want 1 and 1", open, reqs)
 		}
-		// history.back() from a timer: a restore from the cache fires no
-		// load event for chromedp to wait for.
-		tabs[0].call(nil, "setTimeout(() => history.back(), 0)")
-		waitUntil(t, 10*time.Second, "the page to come back from the back/forward cache", func() bool {
-			var n int
-			tabs[0].call(&n, "window.tabs ? tabs.restored : 0")
-			return n == 1
-		})
+		tabs[0].backFromCache(t)
 		waitMore(t, tabs[:1], 3)
 		for i := range 2 {
 			if s := tabs[0].state(i); s.RS != 1 || s.Opens != 2 || s.Errors != 1 {
@@ -452,12 +459,7 @@ func TestShared(t *testing.T) {
 		} else if lost, dup := gaps(t, s.IDs); lost != 0 || dup != 0 {
 			t.Errorf("the tab that took over: %d lost, %d duplicated", lost, dup)
 		}
-		tabs[0].call(nil, "setTimeout(() => history.back(), 0)")
-		waitUntil(t, 10*time.Second, "the page to come back from the back/forward cache", func() bool {
-			var n int
-			tabs[0].call(&n, "window.tabs ? tabs.restored : 0")
-			return n == 1
-		})
+		tabs[0].backFromCache(t)
 		waitMore(t, tabs[:1], 3)
 		if s := tabs[0].state(0); s.RS != 1 || s.Errors != 1 {
 			t.Errorf("the restored tab: readyState %d, %d errors, want 1 and 1 (a reconnection): %q", s.RS, s.Errors, s.Log)
