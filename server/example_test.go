@@ -79,3 +79,28 @@ func Example_redis() {
 	mux.Handle("/topics/{topic}", topics) // GET subscribes, POST publishes
 	log.Fatal(http.ListenAndServe("127.0.0.1:8080", mux))
 }
+
+// Two Servers (here one per broker) share one StreamLimit: together they
+// hold at most 10,000 streams, however their clients split.
+func ExampleStreamLimit() {
+	limit := server.NewStreamLimit(10000)
+	local := broker.NewMemoryBroker(broker.MemoryBrokerConfig{})
+	defer local.Close()
+	audit := broker.NewMemoryBroker(broker.MemoryBrokerConfig{})
+	defer audit.Close()
+	mux := http.NewServeMux()
+	for prefix, b := range map[string]broker.Broker{"/topics/": local, "/audit/": audit} {
+		topics, err := server.New(server.Config{Broker: b, StreamLimit: limit})
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer topics.Close()
+		mux.Handle(prefix+"{topic}", topics)
+	}
+	// Streams of your own count against the same limit.
+	if limit.Acquire() {
+		defer limit.Release()
+	}
+	fmt.Println(limit.Open(), "of", limit.Max())
+	// Output: 1 of 10000
+}

@@ -42,8 +42,13 @@ type Config struct {
 	// read for that long is dropped (DefaultWriteTimeout).
 	WriteTimeout time.Duration
 	// MaxStreams bounds the open event streams; beyond it a subscription
-	// gets 503 with Retry-After. Zero means no limit.
+	// gets 503 with Retry-After. Zero means no limit. StreamLimit, when
+	// set, bounds them instead.
 	MaxStreams int
+	// StreamLimit, when set, bounds this Server's streams together with
+	// those of everything else sharing it (other Servers, the caller's own
+	// streams), in place of MaxStreams.
+	StreamLimit *StreamLimit
 	// CompressStreams gzips event streams for clients that accept it,
 	// flushing the compressor after every event.
 	CompressStreams bool
@@ -97,8 +102,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyReadTimeout <= 0 {
 		cfg.BodyReadTimeout = DefaultBodyReadTimeout
 	}
-	if cfg.MaxStreams < 0 {
-		cfg.MaxStreams = 0
+	if cfg.StreamLimit == nil {
+		cfg.StreamLimit = NewStreamLimit(cfg.MaxStreams)
 	}
 	if cfg.Topic == nil {
 		cfg.Topic = func(r *http.Request) string { return r.PathValue("topic") }
@@ -109,7 +114,7 @@ func New(cfg Config) (*Server, error) {
 	return &Server{cfg: cfg, log: cfg.Logger, streams: stream.New(stream.Config{
 		Heartbeat:    cfg.Heartbeat,
 		WriteTimeout: cfg.WriteTimeout,
-		MaxStreams:   cfg.MaxStreams,
+		Limit:        cfg.StreamLimit,
 		Compress:     cfg.CompressStreams,
 		TakeOver:     cfg.TakeOverHTTP1,
 		Log:          cfg.Logger,

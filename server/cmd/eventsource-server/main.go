@@ -68,7 +68,7 @@ func parseOptions(args []string, getenv func(string) string, stderr io.Writer) (
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen `address` (host:port)")
 	fs.DurationVar(&o.heartbeat, "heartbeat", server.DefaultHeartbeat, "interval of the heartbeat comment on every stream")
 	fs.StringVar(&o.allowOrigin, "allow-origin", "", "comma-separated `origins` allowed cross-origin with credentials; * lets any origin read without credentials")
-	fs.IntVar(&o.maxStreams, "max-streams", defaultMaxStreams(), "most open event streams, beyond which new ones get 503; 0 for no limit (default: the open-files limit less a reserve)")
+	fs.IntVar(&o.maxStreams, "max-streams", defaultMaxStreams(), "most open event streams, topic and test streams together (one limit across every stream served), beyond which new ones get 503 with Retry-After; 0 for no limit (default: the open-files limit less a reserve)")
 	fs.DurationVar(&o.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "deadline of each event write; a client that stops reading is dropped")
 	fs.DurationVar(&o.tokenTTL, "token-ttl", fixtures.DefaultTokenTTL, "lifetime of a /auth/login token, and the most a login may ask for")
 	fs.StringVar(&o.publishToken, "publish-token", "", "bearer `token` that publishing to a topic needs (better from the environment: PUBLISH_TOKEN); empty lets anyone publish")

@@ -25,9 +25,10 @@ type Config struct {
 	// WriteTimeout bounds the write of each event: a client that does not
 	// read for that long is dropped.
 	WriteTimeout time.Duration
-	// MaxStreams bounds the open streams; beyond it a request gets 503
-	// with Retry-After. Zero means no limit.
-	MaxStreams int
+	// Limit bounds the open streams, possibly together with other
+	// Engines that share it; beyond it a request gets 503 with
+	// Retry-After. Nil means no limit.
+	Limit Limit
 	// Compress gzips streams for clients that accept it, flushing the
 	// compressor after every event.
 	Compress bool
@@ -36,6 +37,17 @@ type Config struct {
 	TakeOver bool
 	// Log receives the request log lines of taken-over streams.
 	Log *slog.Logger
+}
+
+// Limit counts open streams against a bound (server.StreamLimit).
+type Limit interface {
+	// Acquire counts one more stream and reports whether it fits; false
+	// counted nothing.
+	Acquire() bool
+	// Release counts an acquired stream as ended.
+	Release()
+	// Max is the bound, for the 503's message.
+	Max() int
 }
 
 // Engine starts streams and ends them all at Close.

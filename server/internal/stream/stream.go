@@ -66,13 +66,13 @@ func (e *Engine) Start(w http.ResponseWriter, r *http.Request, opt Options) *Str
 		return nil
 	default:
 	}
-	if n := e.streams.Add(1); e.cfg.MaxStreams > 0 && n > int64(e.cfg.MaxStreams) {
-		e.streams.Add(-1)
+	if e.cfg.Limit != nil && !e.cfg.Limit.Acquire() {
 		w.Header().Set("Retry-After", "5")
 		httpapi.WriteError(w, http.StatusServiceUnavailable, "too_many_streams",
-			fmt.Sprintf("%v (limit %d); retry later", errStreamLimit, e.cfg.MaxStreams))
+			fmt.Sprintf("%v (limit %d); retry later", errStreamLimit, e.cfg.Limit.Max()))
 		return nil
 	}
+	e.streams.Add(1)
 	st := &Stream{e: e, gone: r.Context().Done(), ctrl: http.NewResponseController(w), out: w, rec: reqlog.Of(w),
 		perWrite: r.ProtoMajor >= 2}
 	h := w.Header()
@@ -126,6 +126,9 @@ func (st *Stream) End() {
 		st.endTakeover()
 	}
 	st.e.streams.Add(-1)
+	if st.e.cfg.Limit != nil {
+		st.e.cfg.Limit.Release()
+	}
 }
 
 // Abort ends the connection without ending the body: to the client it
