@@ -41,6 +41,10 @@ func TestAPI(t *testing.T) {
 				t.Errorf("%s: message %q does not name the class", label, r.Message)
 			}
 		}
+		// fetch with shared says why.
+		if m := got["fetch with shared"].Message; !strings.Contains(m, "SharedWorker") || !strings.Contains(m, "a function cannot be sent") {
+			t.Errorf("fetch with shared: %q, want a message that says the function cannot be sent to the SharedWorker", m)
+		}
 	})
 
 	t.Run("open-error-retrying", func(t *testing.T) {
@@ -178,6 +182,19 @@ func TestAPI(t *testing.T) {
 			if !strings.Contains(all, want) {
 				t.Errorf("debug output lacks %q:\n%s", want, all)
 			}
+		}
+		// openEventStream's events too.
+		p.console.Reset()
+		var ids []string
+		p.lt(&ids, "readStream", "/events?count=3&interval=5ms&session=api-debug-stream", map[string]any{"debug": true}, 3)
+		var streamed []string
+		for _, m := range p.console.Messages() {
+			if m.Level == "debug" && strings.Contains(m.Text, "session=api-debug-stream message id=") {
+				streamed = append(streamed, m.Text)
+			}
+		}
+		if len(ids) != 3 || len(streamed) < 3 || !strings.Contains(streamed[2], `message id="2"`) {
+			t.Errorf("openEventStream with debug read %q and logged:\n%s\nwant a message line per event", ids, strings.Join(streamed, "\n"))
 		}
 		// Without debug, nothing.
 		p.console.Reset()

@@ -70,12 +70,16 @@ export interface WasmEventSourceInit extends EventSourceInit {
   signal?: AbortSignal | null;
   /**
    * Used instead of the global fetch for every request, called with one
-   * Request: for interceptors, tracing and test doubles. Not with `shared`.
+   * Request: for interceptors, tracing and test doubles. Not with `shared`
+   * (a TypeError): a shared stream is fetched in a SharedWorker or another
+   * tab, and a function cannot be sent there; a headers function can be
+   * used with shared.
    */
   fetch?: (input: Request, init?: RequestInit) => Promise<Response>;
   /**
-   * Log each connection, event, error and reconnect with console.debug:
-   * fetch-based streams do not show in DevTools' EventStream tab.
+   * Log each connection, event, error and reconnect with console.debug
+   * (openEventStream's events too): fetch-based streams do not show in
+   * DevTools' EventStream tab.
    */
   debug?: boolean;
   /**

@@ -178,7 +178,9 @@ function parseInit(init) {
   if (init.signal != null && !(init.signal instanceof AbortSignal)) fail('signal must be an AbortSignal');
   if (init.fetch != null) {
     if (typeof init.fetch !== 'function') fail('fetch must be a function');
-    if (init.shared) fail('fetch cannot be used with shared: the streams run in another context');
+    // A shared stream's requests are made in a SharedWorker or by the
+    // leading tab, which cannot call a function of this page.
+    if (init.shared) fail('fetch cannot be used with shared: a shared stream is fetched in a SharedWorker or another tab, and a function cannot be sent there');
     cfg.fetch = init.fetch;
   }
   return cfg;
@@ -449,12 +451,12 @@ export class WasmEventSource extends EventTarget {
   #dispatchBatch(batch) {
     const parts = batch.split('\r'); // "", then type, data, id per event
     if (this.#sink) {
-      eachEvent(parts, this.#sink);
+      eachEvent(parts, this.#debug ? (ev) => { this.#logEvent(ev.type, ev.data, ev.lastEventId); this.#sink(ev); } : this.#sink);
       return;
     }
     const origin = this.#origin;
     for (let i = 1; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
-      if (this.#debug) this.#log(parts[i], `id=${JSON.stringify(parts[i + 2])}`, parts[i + 1]);
+      if (this.#debug) this.#logEvent(parts[i], parts[i + 1], parts[i + 2]);
       this.dispatchEvent(messageEvent(parts[i], parts[i + 1], parts[i + 2], origin));
     }
   }
@@ -478,6 +480,10 @@ export class WasmEventSource extends EventTarget {
 
   #log(...what) {
     if (this.#debug) console.debug('[eventsource-wasm]', this.#url, ...what);
+  }
+
+  #logEvent(type, data, id) {
+    this.#log(type, `id=${JSON.stringify(id)}`, data);
   }
 
   // #setHandler gives on<type> the semantics of event handler attributes:

@@ -5,7 +5,7 @@
 (async () => {
   const mod = await import('/eventsource-wasm.js');
   await mod.ready();
-  const { WasmEventSource, WasmOpenEvent, WasmErrorEvent, WasmRetryingEvent } = mod;
+  const { WasmEventSource, WasmOpenEvent, WasmErrorEvent, WasmRetryingEvent, openEventStream } = mod;
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const sources = new Map(); // name → { es, log, ids, t0 }
 
@@ -91,6 +91,7 @@
       'lifecycle a string': { lifecycle: 'on' },
       'lifecycle.online a string': { lifecycle: { online: 'no' } },
       'headers a number': { headers: 5 },
+      'fetch with shared': { shared: true, fetch: (...a) => fetch(...a) },
     };
     const good = {
       undefined, null: null, 'an empty object': {},
@@ -152,8 +153,19 @@
     return true;
   }
 
+  // readStream reads n events of openEventStream(url, init) and returns
+  // their ids.
+  async function readStream(url, init, n) {
+    const ids = [];
+    for await (const ev of openEventStream(url, init)) {
+      ids.push(ev.lastEventId);
+      if (ids.length === n) break;
+    }
+    return ids;
+  }
+
   window.lt = {
-    open, waitFor, badInits, withSignal, abort, withFetchSpy, withFetchDouble,
+    open, waitFor, badInits, withSignal, abort, withFetchSpy, withFetchDouble, readStream,
     log: (name) => get(name).log,
     ids: (name) => get(name).ids,
     state: (name) => get(name).es.readyState,
