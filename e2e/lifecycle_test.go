@@ -33,6 +33,7 @@ func TestLifecycle(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, fixtures.Config{Heartbeat: lifecycleHeartbeat})
 	p := openHarness(t, ts, 4*time.Minute)
+	var delays delayTable
 
 	t.Run("offline-online", func(t *testing.T) {
 		pub := startPublisher(t, ts, "lc-online")
@@ -49,7 +50,7 @@ func TestLifecycle(t *testing.T) {
 		// while offline), even ones make ours deaf without closing it (a
 		// dead socket after a network change: ours is OPEN and receives
 		// nothing).
-		var ours, native []time.Duration
+		var ours, native, oursFirst, nativeFirst []time.Duration
 		causes := map[string]int{}
 		const cycles = 20
 		for i := range cycles {
@@ -66,9 +67,11 @@ func TestLifecycle(t *testing.T) {
 			}
 			time.Sleep(300 * time.Millisecond)
 			online := setOffline(t, p, false)
-			log := p.waitLog("on-wasm", "open", 1, 5*time.Second, from)
-			opened := pageTime(entries(log[from:], "open")[0].T, online, p)
+			open, first := p.reopened("on-wasm", from, 5*time.Second)
+			opened := pageTime(open.T, online, p)
 			ours = append(ours, opened)
+			oursFirst = append(oursFirst, opened+after(open, first))
+			log := p.sourceLog("on-wasm")
 			if opened > time.Second {
 				t.Errorf("cycle %d: ours opened %v after going back online, want within 1 s: %s", i, opened, tail(log[from:]))
 			}
@@ -78,8 +81,10 @@ func TestLifecycle(t *testing.T) {
 			if i%2 == 1 && i < 6 {
 				// Native waits out its reconnection time; measured for
 				// the first drops only, to keep the test short.
-				nlog := p.waitLog("on-native", "open", 1, 10*time.Second, nfrom)
-				native = append(native, pageTime(entries(nlog[nfrom:], "open")[0].T, online, p))
+				open, first := p.reopened("on-native", nfrom, 10*time.Second)
+				opened := pageTime(open.T, online, p)
+				native = append(native, opened)
+				nativeFirst = append(nativeFirst, opened+after(open, first))
 			}
 			p.waitLog("on-wasm", "message", 2, 5*time.Second, from)
 		}
@@ -91,6 +96,10 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("retrying causes %v: want an online reconnect in each of the %d cycles", causes, cycles)
 		}
 		t.Logf("back online → open, ours over %d cycles: %s (retrying causes %v); native, first 3 drops: %s", cycles, spread(ours), causes, spread(native))
+		delays.add(delayRow{"offline-online", "ours", median(ours), median(oursFirst),
+			"median of " + strconv.Itoa(cycles) + " cycles (drops and deaf streams), open " + spread(ours) + "; 0 lost, 0 duplicated"})
+		delays.add(delayRow{"offline-online", "native", median(native), median(nativeFirst),
+			"median of the first " + strconv.Itoa(len(native)) + " drops, open " + spread(native) + ": waits out its reconnection time; 0 lost, 0 duplicated"})
 	})
 
 	t.Run("stalled-server", func(t *testing.T) {
@@ -108,14 +117,16 @@ func TestLifecycle(t *testing.T) {
 			// 50 events 100 ms apart, with heartbeats meanwhile (ten, where
 			// two steady gaps in a row teach the window, even on a busy
 			// machine), then nothing, on a connection that stays open.
+			// Native beside ours, on the same stream.
 			p.lt(nil, "open", name, "wasm", "/faults?interval=100ms&stall=50&session="+session, tc.init)
+			p.lt(nil, "open", name+"-native", "native", "/faults?interval=100ms&stall=50&session="+session+"-native")
 			p.waitLog(name, "message", 1, 10*time.Second, 0)
 			from := len(p.sourceLog(name))
 			log := p.waitLog(name, "error", 1, tc.window+10*time.Second, from)
 			errAt := entries(log[from:], "error")[0]
 			retry := entries(log[from:], "retrying")
 			if len(retry) == 0 || retry[0].Cause != "timeout" {
-				t.Errorf("%s: %s, want a retrying event with cause timeout", tc.name, tail(log[from:]))
+				t.Fatalf("%s: %s, want a retrying event with cause timeout", tc.name, tail(log[from:]))
 			}
 			// The browser's clock, from the last event before the stall.
 			var lastData float64
@@ -128,9 +139,28 @@ func TestLifecycle(t *testing.T) {
 			if silent > tc.window+time.Second {
 				t.Errorf("%s: the stall was detected %v after the last event, want within the window %v + 1 s", tc.name, silent, tc.window)
 			}
-			p.waitLog(name, "open", 2, 5*time.Second, 0)
+			open, first := p.reopened(name, from, 5*time.Second)
 			p.lt(nil, "close", name)
-			t.Logf("%s window %v: the stall detected %v after the last event; native never detects a stall", tc.name, tc.window, silent.Round(time.Millisecond))
+			ms := func(at float64) time.Duration { return time.Duration((at - lastData) * float64(time.Millisecond)) }
+			delays.add(delayRow{"stalled-server", "ours", ms(open.T), ms(first.T),
+				tc.name + " window " + tc.window.String() + ": from the last event, the stall detected (error) after " + silent.Round(time.Millisecond).String() +
+					", then the reconnection time (" + strconv.Itoa(int(retry[0].Delay)) + " ms), as after any network error"})
+			// Native, stalled all this time, is still OPEN and silent: it
+			// has no liveness window.
+			nlog := p.waitLog(name+"-native", "message", 50, 5*time.Second, 0)
+			var rs int
+			p.lt(&rs, "state", name+"-native")
+			nativeLast := entries(nlog, "message")[49].T
+			if len(entries(nlog, "message")) != 50 || len(entries(nlog, "error")) != 0 || rs != 1 {
+				t.Errorf("native on the stalled stream: readyState %d, want OPEN with 50 events and no error: %s", rs, tail(nlog))
+			}
+			p.lt(nil, "close", name+"-native")
+			var now float64
+			p.eval("performance.now()", &now)
+			silentNative := time.Duration((now - nativeLast) * float64(time.Millisecond)).Round(time.Millisecond)
+			delays.add(delayRow{"stalled-server", "native", none, none,
+				tc.name + ": never; still OPEN with no error " + silentNative.String() + " after its last event"})
+			t.Logf("%s window %v: the stall detected %v after the last event; native still OPEN and silent %v after its last", tc.name, tc.window, silent.Round(time.Millisecond), silentNative)
 		}
 	})
 
@@ -142,15 +172,15 @@ func TestLifecycle(t *testing.T) {
 		p.waitLog("fr-wasm", "open", 1, 10*time.Second, 0)
 		pub.start()
 		p.waitLog("fr-wasm", "message", 5, 10*time.Second, 0)
+		nfrom := stallNative(t, p, ts, "fr-native", "lc-freeze-native")
 		from := len(p.sourceLog("fr-wasm"))
-		nfrom := len(p.sourceLog("fr-native"))
 		setLifecycle(t, p, cdppage.SetWebLifecycleStateStateFrozen)
 		stall(t, ts, "lc-freeze-wasm")
-		stall(t, ts, "lc-freeze-native")
 		time.Sleep(2 * 3 * lifecycleHeartbeat) // frozen for twice the window
 		resumed := setLifecycle(t, p, cdppage.SetWebLifecycleStateStateActive)
-		log := p.waitLog("fr-wasm", "open", 1, 5*time.Second, from)
-		opened := pageTime(entries(log[from:], "open")[0].T, resumed, p)
+		open, first := p.reopened("fr-wasm", from, 5*time.Second)
+		log := p.sourceLog("fr-wasm")
+		opened := pageTime(open.T, resumed, p)
 		if opened > time.Second {
 			t.Errorf("ours reopened %v after the resume, want at once: %s", opened, tail(log[from:]))
 		}
@@ -160,12 +190,11 @@ func TestLifecycle(t *testing.T) {
 		}
 		p.waitLog("fr-wasm", "message", 3, 5*time.Second, from)
 		time.Sleep(time.Second)
-		nativeLog := p.sourceLog("fr-native")[nfrom:]
+		delays.add(delayRow{"resume", "ours", opened, opened + after(open, first), "cause " + retry[0].Cause + "; frozen 3 s, window 1.5 s"})
+		delays.add(checkStalledNative(t, p, "fr-native", nfrom, resumed, "resume", "resume"))
 		last := pub.stop()
 		checkAgainstPublisher(t, p, "fr-wasm", pub, last)
-		p.lt(nil, "close", "fr-native")
-		t.Logf("resume → open, ours: %v (cause %s); native after the resume: %d events, %d opens (a stalled stream stays OPEN)",
-			opened.Round(time.Millisecond), retry[0].Cause, len(entries(nativeLog, "message")), len(entries(nativeLog, "open")))
+		t.Logf("resume → open, ours: %v (cause %s)", opened.Round(time.Millisecond), retry[0].Cause)
 	})
 
 	t.Run("hidden-visible", func(t *testing.T) {
@@ -174,9 +203,11 @@ func TestLifecycle(t *testing.T) {
 		// tab comes back, visible and active, ours reconnects at once.
 		pub := startPublisher(t, ts, "lc-hidden")
 		p.lt(nil, "open", "hv-wasm", "wasm", "/topics/lc-hidden?session=lc-hidden-wasm", map[string]any{"heartbeatTimeout": 1500})
+		p.lt(nil, "open", "hv-native", "native", "/topics/lc-hidden?session=lc-hidden-native")
 		p.waitLog("hv-wasm", "open", 1, 10*time.Second, 0)
 		pub.start()
 		p.waitLog("hv-wasm", "message", 5, 10*time.Second, 0)
+		nfrom := stallNative(t, p, ts, "hv-native", "lc-hidden-native")
 		from := len(p.sourceLog("hv-wasm"))
 		setWindowState(t, p, browser.WindowStateMinimized)
 		var state string
@@ -188,8 +219,9 @@ func TestLifecycle(t *testing.T) {
 		time.Sleep(2 * 1500 * time.Millisecond) // away for twice the window
 		shown := setWindowState(t, p, browser.WindowStateNormal)
 		setLifecycle(t, p, cdppage.SetWebLifecycleStateStateActive)
-		log := p.waitLog("hv-wasm", "open", 1, 5*time.Second, from)
-		opened := pageTime(entries(log[from:], "open")[0].T, shown, p)
+		open, first := p.reopened("hv-wasm", from, 5*time.Second)
+		log := p.sourceLog("hv-wasm")
+		opened := pageTime(open.T, shown, p)
 		if opened > time.Second {
 			t.Errorf("ours reopened %v after the page was shown again, want at once: %s", opened, tail(log[from:]))
 		}
@@ -198,6 +230,9 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("retrying %+v, want cause visible or resume (or timeout, when the liveness timer fired first)", retry)
 		}
 		p.waitLog("hv-wasm", "message", 3, 5*time.Second, from)
+		time.Sleep(time.Second)
+		delays.add(delayRow{"hidden-visible", "ours", opened, opened + after(open, first), "cause " + retry[0].Cause + "; minimized then frozen 3 s, window 1.5 s"})
+		delays.add(checkStalledNative(t, p, "hv-native", nfrom, shown, "hidden-visible", "page was shown"))
 		last := pub.stop()
 		checkAgainstPublisher(t, p, "hv-wasm", pub, last)
 		t.Logf("shown → open, ours: %v (cause %s)", opened.Round(time.Millisecond), retry[0].Cause)
@@ -205,8 +240,12 @@ func TestLifecycle(t *testing.T) {
 
 	t.Run("bfcache", func(t *testing.T) {
 		pub := startPublisher(t, ts, "lc-bf")
+		// Native beside ours: Chromium keeps its connection open while the
+		// page is in the cache, and the page stays eligible.
 		p.lt(nil, "open", "bf-wasm", "wasm", "/topics/lc-bf?session=lc-bf-wasm")
+		p.lt(nil, "open", "bf-native", "native", "/topics/lc-bf?session=lc-bf-native")
 		p.waitLog("bf-wasm", "open", 1, 10*time.Second, 0)
+		p.waitLog("bf-native", "open", 1, 10*time.Second, 0)
 		pub.start()
 		p.waitLog("bf-wasm", "message", 5, 10*time.Second, 0)
 		var notUsed []string
@@ -221,6 +260,7 @@ func TestLifecycle(t *testing.T) {
 			}
 		})
 		from := len(p.sourceLog("bf-wasm"))
+		nfrom := len(p.sourceLog("bf-native"))
 		if err := chromedp.Run(p.ctx, chromedp.Navigate(ts.URL+"/conformance.html?away")); err != nil {
 			t.Fatal(err)
 		}
@@ -228,6 +268,7 @@ func TestLifecycle(t *testing.T) {
 			return ts.openStreams(t, "lc-bf-wasm") == 0
 		})
 		away := len(ts.rec.session("lc-bf-wasm"))
+		nativeAway := ts.openStreams(t, "lc-bf-native")
 		time.Sleep(500 * time.Millisecond) // events go on meanwhile
 		// history.back() from a timer: a restore from the cache fires no
 		// load event for chromedp to wait for.
@@ -249,7 +290,8 @@ func TestLifecycle(t *testing.T) {
 		if !restored {
 			t.Fatalf("the page was not restored from the back/forward cache; Chromium says: %q", reasons)
 		}
-		log := p.waitLog("bf-wasm", "open", 1, 5*time.Second, from)
+		open, first := p.reopened("bf-wasm", from, 5*time.Second)
+		log := p.sourceLog("bf-wasm")
 		since := time.Since(back)
 		reqs := ts.rec.session("lc-bf-wasm")
 		if len(reqs) != away+1 || !reqs[away].HasLEID {
@@ -268,14 +310,84 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("retrying %+v, want cause bfcache, delay 0", r)
 		}
 		p.waitLog("bf-wasm", "message", 3, 5*time.Second, from)
+
+		// Native, its connection kept: no error, no reconnect; the events
+		// that arrived while the page was away come first.
+		var shows []pageShow
+		p.eval("window.lt.shows", &shows)
+		shown := shows[slices.IndexFunc(shows, func(s pageShow) bool { return s.Persisted })].T
+		nlog := p.waitLog("bf-native", "message", 1, 5*time.Second, nfrom)
+		nfirst, ok := firstAfter(nlog, "message", shown)
+		if !ok {
+			t.Errorf("native: no event after the restore: %s", tail(nlog))
+		}
+		var nothers []string
+		for _, e := range nlog[nfrom:] {
+			if e.Ev != "message" {
+				nothers = append(nothers, e.Ev)
+			}
+		}
+		if nreqs := ts.rec.session("lc-bf-native"); len(nothers) != 0 || len(nreqs) != 1 {
+			t.Errorf("native after the restore: %q and %d requests, want no other event than messages and no new request (Chromium keeps its connection):\n%s", nothers, len(nreqs), requestLines(nreqs))
+		}
+		ms := func(at float64) time.Duration { return time.Duration((at - shown) * float64(time.Millisecond)) }
+		delays.add(delayRow{"bfcache", "ours", ms(open.T), ms(first.T),
+			"from the persisted pageshow; closed while away, reconnected with Last-Event-ID; 0 lost"})
+		delays.add(delayRow{"bfcache", "native", none, ms(nfirst.T),
+			"no reconnect: Chromium kept the connection open while the page was away (" + strconv.Itoa(nativeAway) + " open stream at the server), the events of that time delivered on restore; 0 lost"})
 		last := pub.stop()
 		checkAgainstPublisher(t, p, "bf-wasm", pub, last)
+		checkAgainstPublisher(t, p, "bf-native", pub, last)
 		t.Logf("restored from the back/forward cache; ours open %v after history.back()", since.Round(time.Millisecond))
 	})
 
+	delays.print(t)
 	for _, e := range p.pageErrors() {
 		t.Errorf("console: %s", e)
 	}
+}
+
+// pageShow is a pageshow event, as window.lt.shows records it.
+type pageShow struct {
+	T         float64 `json:"t"`
+	Persisted bool    `json:"persisted"`
+}
+
+// stallNative stalls the stream of the native source name (its server
+// session) ahead of a trigger, waits until its events stop arriving, and
+// returns the length of its log then.
+func stallNative(t *testing.T, p *page, ts *testServer, name, session string) int {
+	t.Helper()
+	stall(t, ts, session)
+	n, still := -1, 0
+	waitUntil(t, 10*time.Second, name+"'s events to stop after the stall", func() bool {
+		m := len(p.sourceLog(name))
+		if m == n {
+			still++
+		} else {
+			n, still = m, 0
+		}
+		time.Sleep(100 * time.Millisecond)
+		return still == 3
+	})
+	return n
+}
+
+// checkStalledNative checks what native did after a trigger at the Go time
+// at (what, in words), its server stalled since its log entry from: native has no liveness
+// window, so it stays OPEN on the stalled connection, without an error, a
+// reconnect or an event. It returns native's row for the delay table.
+func checkStalledNative(t *testing.T, p *page, name string, from int, at time.Time, trigger, what string) delayRow {
+	t.Helper()
+	log := p.sourceLog(name)[from:]
+	var rs int
+	p.lt(&rs, "state", name)
+	p.lt(nil, "close", name)
+	if rs != 1 || len(log) != 0 {
+		t.Errorf("native, stalled, after the %s: readyState %d, %s; want OPEN and nothing logged", what, rs, tail(log))
+	}
+	return delayRow{trigger, "native", none, none,
+		"never: OPEN on the stalled connection, no error and no event " + time.Since(at).Round(100*time.Millisecond).String() + " after the " + what}
 }
 
 // setOffline switches Chromium's network emulation, and returns when.
