@@ -480,20 +480,26 @@ func (r *clientRun) coldURL(c, wasmURL string) string {
 // hashedWasmURL asks the bench server for the content-hashed URL path of
 // eventsource.wasm.
 func hashedWasmURL(ctx context.Context, base string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/bench/wasm-url", nil)
+	b, err := httpGet(ctx, base+"/bench/wasm-url")
+	return string(b), err
+}
+
+// httpGet returns the body of a 200 response to GET url.
+func httpGet(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("hashed wasm URL: %d %s %v", resp.StatusCode, b, err)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s %s", url, resp.Status, b)
 	}
-	return string(b), nil
+	return b, err
 }
 
 // coldPage loads the cold-start page for c (configuring wasmURL when set)

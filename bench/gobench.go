@@ -30,7 +30,6 @@ type GoBenchResult struct {
 // GoBench is one benchmark's metrics over its -count runs, by unit
 // ("ns/op", "MB/s", "B/op", "allocs/op", custom units).
 type GoBench struct {
-	Pkg     string             `json:"pkg"`
 	Metrics map[string]Summary `json:"metrics"`
 }
 
@@ -121,16 +120,9 @@ var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
 // parseGoBench reads `go test -bench` output into by.
 func parseGoBench(out string, by map[string]GoBench) {
-	pkg := ""
 	values := map[string]map[string][]float64{}
-	pkgOf := map[string]string{}
 	for line := range strings.Lines(out) {
-		line = strings.TrimSpace(line)
-		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
-			pkg = p
-			continue
-		}
-		m := benchLine.FindStringSubmatch(line)
+		m := benchLine.FindStringSubmatch(strings.TrimSpace(line))
 		if m == nil {
 			continue
 		}
@@ -138,7 +130,6 @@ func parseGoBench(out string, by map[string]GoBench) {
 		if values[name] == nil {
 			values[name] = map[string][]float64{}
 		}
-		pkgOf[name] = pkg
 		f := strings.Fields(m[2])
 		for i := 0; i+1 < len(f); i += 2 {
 			v, err := strconv.ParseFloat(f[i], 64)
@@ -149,7 +140,7 @@ func parseGoBench(out string, by map[string]GoBench) {
 		}
 	}
 	for name, units := range values {
-		gb := GoBench{Pkg: pkgOf[name], Metrics: map[string]Summary{}}
+		gb := GoBench{Metrics: map[string]Summary{}}
 		for u, vs := range units {
 			gb.Metrics[u] = summarize(vs)
 		}

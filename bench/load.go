@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/google/pprof/profile"
 )
 
 // LoadResult is the server-under-load section.
@@ -35,15 +35,9 @@ type LoadResult struct {
 
 // PprofTop is the top of a pprof profile.
 type PprofTop struct {
-	File    string      `json:"file"`
-	Seconds float64     `json:"seconds,omitempty"` // CPU profiles: how long it sampled
-	Top     []NamedSize `json:"top"`
-}
-
-// NamedSize is one line of a profile's top: bytes or CPU seconds.
-type NamedSize struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
+	File    string  `json:"file"`
+	Seconds float64 `json:"seconds,omitempty"` // CPU profiles: how long it sampled
+	Top     []Share `json:"top"`               // bytes or CPU seconds by function
 }
 
 // LoadRun is one server with N streams.
@@ -63,7 +57,6 @@ type LoadRun struct {
 	Published    int     `json:"published"`
 	Delivered    int64   `json:"delivered"`
 	Expected     int64   `json:"expected"`
-	Broken       int64   `json:"broken"`
 	P50Ms        float64 `json:"p50_ms"`
 	P99Ms        float64 `json:"p99_ms"`
 	MaxMs        float64 `json:"max_ms"`
@@ -225,7 +218,8 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 	// open: a server at its open-files limit could not accept it later.
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	defer client.CloseIdleConnections()
-	if err := publish(client, sp.url, "warm-up"); err != nil {
+	topic := sp.url + "/topics/load"
+	if _, err := publish(client, topic, "warm-up"); err != nil {
 		return run, err
 	}
 	time.Sleep(300 * time.Millisecond)
@@ -234,54 +228,34 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 
 	// Load generators, each with its share of the streams.
 	procs := (n + perProcess - 1) / perProcess
-	type gen struct {
-		cmd    *exec.Cmd
-		stdin  io.WriteCloser
-		out    *bufio.Scanner
-		opened loadgenOpened
-	}
-	gens := make([]*gen, procs)
+	gens := make([]*helper, 0, procs)
+	defer func() {
+		for _, g := range gens {
+			g.close()
+		}
+	}()
 	cpu0 := cpuSeconds(sp.pid)
 	t0 := time.Now()
-	for i := range gens {
+	for i := range procs {
 		share := n / procs
 		if i < n%procs {
 			share++
 		}
-		cmd := exec.CommandContext(ctx, exe, "loadgen", "-url", sp.url+"/topics/load", "-n", strconv.Itoa(share))
-		cmd.Stderr = os.Stderr
-		stdin, err := cmd.StdinPipe()
+		g, err := startHelper(ctx, exe, "loadgen", "-url", topic, "-n", strconv.Itoa(share))
 		if err != nil {
 			return run, err
 		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			return run, err
-		}
-		if err := cmd.Start(); err != nil {
-			return run, fmt.Errorf("start loadgen: %w", err)
-		}
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 256<<20)
-		gens[i] = &gen{cmd: cmd, stdin: stdin, out: sc}
+		gens = append(gens, g)
 	}
-	defer func() {
-		for _, g := range gens {
-			g.stdin.Close()
-			g.cmd.Wait()
-		}
-	}()
 	for _, g := range gens {
-		if !g.out.Scan() {
-			return run, fmt.Errorf("loadgen ended before opening its streams: %v", g.out.Err())
+		var opened loadgenOpened
+		if err := g.next(&opened); err != nil {
+			return run, err
 		}
-		if err := json.Unmarshal(g.out.Bytes(), &g.opened); err != nil {
-			return run, fmt.Errorf("loadgen: %w", err)
-		}
-		run.Opened += g.opened.Opened
-		run.OpenMs = max(run.OpenMs, g.opened.OpenMs)
-		if g.opened.FirstErr != "" && run.OpenErr == "" {
-			run.OpenErr = fmt.Sprintf("%d failed, first: %s", g.opened.Failed, g.opened.FirstErr)
+		run.Opened += opened.Opened
+		run.OpenMs = max(run.OpenMs, opened.OpenMs)
+		if opened.FirstErr != "" && run.OpenErr == "" {
+			run.OpenErr = fmt.Sprintf("%d failed, first: %s", opened.Failed, opened.FirstErr)
 		}
 	}
 	run.OpenCPUPct = 100 * (cpuSeconds(sp.pid) - cpu0) / time.Since(t0).Seconds()
@@ -301,7 +275,7 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 	// One unmeasured broadcast first (its data is no timestamp, so the
 	// generators skip it), so neither server pays its first-publish costs
 	// (JIT, buffers) inside the measurement.
-	if err := publish(client, sp.url, "warm-up"); err != nil {
+	if _, err := publish(client, topic, "warm-up"); err != nil {
 		return run, err
 	}
 	time.Sleep(300 * time.Millisecond)
@@ -329,7 +303,7 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 	}
 	tick := time.NewTicker(100 * time.Millisecond)
 	for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
-		if err := publish(client, sp.url, strconv.FormatInt(time.Now().UnixNano(), 10)); err != nil {
+		if _, err := publish(client, topic, strconv.FormatInt(time.Now().UnixNano(), 10)); err != nil {
 			tick.Stop()
 			return run, err
 		}
@@ -353,16 +327,12 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 
 	var delays []float64
 	for _, g := range gens {
-		fmt.Fprintln(g.stdin, "stop")
-		if !g.out.Scan() {
-			return run, errors.New("loadgen ended without its report")
-		}
+		g.send("stop")
 		var rep loadgenReport
-		if err := json.Unmarshal(g.out.Bytes(), &rep); err != nil {
-			return run, fmt.Errorf("loadgen report: %w", err)
+		if err := g.next(&rep); err != nil {
+			return run, err
 		}
 		run.Delivered += rep.Received
-		run.Broken += rep.Broken
 		for _, us := range rep.DelaysUs {
 			delays = append(delays, float64(us)/1e3)
 		}
@@ -377,85 +347,13 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 	return run, nil
 }
 
-// publish posts data to the load test's topic.
-func publish(client *http.Client, base, data string) error {
-	resp, err := client.Post(base+"/topics/load", "text/plain", strings.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("publish: %w", err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("publish: %s", resp.Status)
-	}
-	return nil
-}
-
-// rssMB reads a process's resident set from /proc, in MiB.
-func rssMB(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-// processFileLimit reads a process's soft open-files limit from /proc.
-func processFileLimit(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(b)) {
-		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
-			if f := strings.Fields(rest); len(f) > 0 {
-				n, _ := strconv.Atoi(f[0])
-				return n
-			}
-		}
-	}
-	return 0
-}
-
-// cpuSeconds reads a process's user + system CPU time from /proc.
-func cpuSeconds(pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which is in parentheses and may
-	// contain spaces: state is field 3, utime 14, stime 15.
-	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	const ticks = 100 // USER_HZ on Linux
-	return (ut + st) / ticks
-}
-
 // serverProfile fetches one of the Go server's pprof profiles (path under
-// /debug/pprof/), saves it as bench/out/name and returns its top entries
-// by flat value: bytes for heap profiles, seconds for CPU profiles.
+// /debug/pprof/), saves it as bench/out/name and returns its top functions
+// by flat value (the frame on top of the stack, inlined ones included as
+// `go tool pprof -top` counts them): in-use bytes for heap profiles, CPU
+// seconds for CPU profiles.
 func serverProfile(ctx context.Context, cfg *config, base, path, name string) (*PprofTop, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/debug/pprof/"+path, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("pprof %s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	b, err := httpGet(ctx, base+"/debug/pprof/"+path)
 	if err != nil {
 		return nil, fmt.Errorf("pprof %s: %w", path, err)
 	}
@@ -463,41 +361,23 @@ func serverProfile(ctx context.Context, cfg *config, base, path, name string) (*
 	if err := os.WriteFile(file, b, 0o644); err != nil {
 		return nil, err
 	}
-	args := []string{"tool", "pprof", "-top", "-nodecount=15"}
-	if strings.HasPrefix(path, "heap") {
-		args = append(args, "-sample_index=inuse_space")
-	}
-	cmd := exec.CommandContext(ctx, "go", append(args, file)...)
-	cmd.Dir = cfg.root
-	out, err := cmd.Output()
+	prof, err := profile.ParseData(b)
 	if err != nil {
-		return nil, fmt.Errorf("go tool pprof %s: %w", name, err)
+		return nil, fmt.Errorf("pprof %s: %w", name, err)
 	}
-	top := &PprofTop{File: relPath(cfg.root, file)}
-	// Lines: flat flat% sum% cum cum% name
-	for line := range strings.Lines(string(out)) {
-		f := strings.Fields(line)
-		if len(f) < 6 || !strings.HasSuffix(f[1], "%") {
-			continue
-		}
-		if v, ok := parseQuantity(f[0]); ok {
-			top.Top = append(top.Top, NamedSize{Name: strings.Join(f[5:], " "), Value: v})
+	// The value to rank by, and its scale to bytes or seconds.
+	index, unit := len(prof.SampleType)-1, 1e-9 // CPU: nanoseconds, the last sample type
+	if strings.HasPrefix(path, "heap") {
+		index, unit = slices.IndexFunc(prof.SampleType, func(t *profile.ValueType) bool { return t.Type == "inuse_space" }), 1
+		if index < 0 {
+			return nil, fmt.Errorf("pprof %s: no inuse_space", name)
 		}
 	}
-	return top, nil
-}
-
-// parseQuantity reads pprof's values such as "12.50MB", "512kB", "1.20s"
-// or "350ms", in bytes or seconds.
-func parseQuantity(s string) (float64, bool) {
-	for _, u := range []struct {
-		suffix string
-		mult   float64
-	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"kB", 1 << 10}, {"B", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"µs", 1e-6}, {"s", 1}} {
-		if v, ok := strings.CutSuffix(s, u.suffix); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			return f * u.mult, err == nil
+	flat := map[string]float64{}
+	for _, sm := range prof.Sample {
+		if len(sm.Location) > 0 && len(sm.Location[0].Line) > 0 {
+			flat[sm.Location[0].Line[0].Function.Name] += float64(sm.Value[index]) * unit
 		}
 	}
-	return 0, false
+	return &PprofTop{File: relPath(cfg.root, file), Top: topN(flat, 15)}, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,7 +31,6 @@ type loadgenOpened struct {
 type loadgenReport struct {
 	DelaysUs []int32 `json:"delays_us"`
 	Received int64   `json:"received"`
-	Broken   int64   `json:"broken"` // streams that ended before the stop
 }
 
 // loadgenMain is `bench loadgen -url U -n N`: it opens N event streams to U
@@ -48,31 +45,21 @@ func loadgenMain(args []string) int {
 	parallel := fs.Int("parallel", 128, "connections being opened at once")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up on a stream whose response head has not arrived after this long")
 	fs.Parse(args)
-	u, err := url.Parse(*target)
-	if err != nil || u.Scheme != "http" || !isLoopback(u.Hostname()) {
-		fmt.Fprintln(os.Stderr, "loadgen: -url must be an http URL on a loopback address")
+	u, err := streamURL(*target)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		return 2
 	}
 
-	g := &loadgen{u: u, stop: make(chan struct{})}
+	g := &loadgen{u: u}
 	start := time.Now()
-	sem := make(chan struct{}, *parallel)
-	var opening sync.WaitGroup
-	for range *n {
-		sem <- struct{}{}
-		opening.Add(1)
-		go func() {
-			c, err := g.open(time.Now().Add(*timeout))
-			<-sem
-			opening.Done()
-			if err != nil {
-				g.failed(err)
-				return
-			}
-			g.read(c)
-		}()
-	}
-	opening.Wait()
+	openAll(*n, *parallel, func(int) {
+		if c, err := g.open(time.Now().Add(*timeout)); err != nil {
+			g.failed(err)
+		} else {
+			go g.read(c)
+		}
+	})
 	g.mu.Lock()
 	opened := loadgenOpened{Opened: len(g.conns), Failed: g.nFailed, OpenMs: float64(g.lastOpen.Sub(start).Microseconds()) / 1e3}
 	if g.firstErr != nil {
@@ -83,14 +70,13 @@ func loadgenMain(args []string) int {
 	enc.Encode(opened)
 
 	bufio.NewReader(os.Stdin).ReadString('\n') // "stop", or EOF
-	close(g.stop)
 	g.mu.Lock()
 	for _, c := range g.conns {
 		c.conn.Close()
 	}
 	g.mu.Unlock()
 	g.readers.Wait()
-	rep := loadgenReport{Received: g.received.Load(), Broken: g.broken.Load()}
+	rep := loadgenReport{Received: g.received.Load()}
 	for _, c := range g.conns {
 		rep.DelaysUs = append(rep.DelaysUs, c.delays...)
 	}
@@ -99,8 +85,7 @@ func loadgenMain(args []string) int {
 }
 
 type loadgen struct {
-	u    *url.URL
-	stop chan struct{}
+	u *url.URL
 
 	mu       sync.Mutex
 	conns    []*lgConn
@@ -110,7 +95,6 @@ type loadgen struct {
 
 	readers  sync.WaitGroup
 	received atomic.Int64
-	broken   atomic.Int64
 }
 
 type lgConn struct {
@@ -128,31 +112,11 @@ func (g *loadgen) failed(err error) {
 	}
 }
 
-// open connects and reads the response head: a stream counts as open when
-// its 200 and event-stream headers have arrived.
 func (g *loadgen) open(deadline time.Time) (*lgConn, error) {
-	conn, err := net.DialTimeout("tcp", g.u.Host, time.Until(deadline))
+	conn, resp, err := dialStream(g.u, "", deadline)
 	if err != nil {
-		return nil, fmt.Errorf("dial: %w", err)
+		return nil, err
 	}
-	conn.SetDeadline(deadline)
-	req := "GET " + g.u.RequestURI() + " HTTP/1.1\r\nHost: " + g.u.Host +
-		"\r\nAccept: text/event-stream\r\nCache-Control: no-store\r\n\r\n"
-	if _, err := conn.Write([]byte(req)); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("write request: %w", err)
-	}
-	br := bufio.NewReaderSize(conn, 2048)
-	resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodGet})
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("read response: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
-		conn.Close()
-		return nil, fmt.Errorf("got %s %q", resp.Status, resp.Header.Get("Content-Type"))
-	}
-	conn.SetDeadline(time.Time{})
 	c := &lgConn{conn: conn, resp: resp}
 	g.mu.Lock()
 	g.conns = append(g.conns, c)
@@ -165,9 +129,7 @@ func (g *loadgen) open(deadline time.Time) (*lgConn, error) {
 // read parses the stream and records the delay of each event.
 func (g *loadgen) read(c *lgConn) {
 	defer g.readers.Done()
-	p := sse.NewParser(64 << 10)
-	buf := make([]byte, 1024)
-	emit := func(ev sse.Event) {
+	readEvents(c.resp.Body, func(ev sse.Event) {
 		sent, err := strconv.ParseInt(ev.Data, 10, 64)
 		if err != nil {
 			return
@@ -175,31 +137,5 @@ func (g *loadgen) read(c *lgConn) {
 		d := time.Now().UnixNano() - sent
 		c.delays = append(c.delays, int32(min(d/1e3, 1<<31-1)))
 		g.received.Add(1)
-	}
-	for {
-		n, err := c.resp.Body.Read(buf)
-		if n > 0 {
-			if ferr := p.Feed(buf[:n], emit); ferr != nil {
-				err = ferr
-			}
-		}
-		if err != nil {
-			select {
-			case <-g.stop:
-			default:
-				if !errors.Is(err, net.ErrClosed) {
-					g.broken.Add(1)
-				}
-			}
-			return
-		}
-	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	})
 }

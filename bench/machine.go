@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bufio"
+	"github.com/prometheus/procfs"
+
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -51,26 +50,11 @@ func readMachine(ctx context.Context, cfg *config) Machine {
 	}
 	m.Commit = commit
 	m.LoadAvg = loadAvg()
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.CPU = strings.TrimSpace(v)
-				break
-			}
-		}
-		f.Close()
+	if ci, err := proc.CPUInfo(); err == nil && len(ci) > 0 {
+		m.CPU = ci[0].ModelName
 	}
-	if f, err := os.Open("/proc/meminfo"); err == nil {
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var kb float64
-			if n, _ := fmt.Sscanf(sc.Text(), "MemTotal: %f kB", &kb); n == 1 {
-				m.MemoryGB = kb / (1 << 20)
-				break
-			}
-		}
-		f.Close()
+	if mi, err := proc.Meminfo(); err == nil && mi.MemTotalBytes != nil {
+		m.MemoryGB = float64(*mi.MemTotalBytes) / (1 << 30)
 	}
 	for _, p := range npmPackages {
 		var pj struct{ Version string }
@@ -82,35 +66,67 @@ func readMachine(ctx context.Context, cfg *config) Machine {
 	return m
 }
 
+// proc reads the kernel's figures in /proc, for the machine table and the
+// load test; without /proc every figure reads as 0.
+var proc, _ = procfs.NewDefaultFS()
+
 // loadAvg reads the 1-minute load average.
 func loadAvg() float64 {
-	b, err := os.ReadFile("/proc/loadavg")
+	l, err := proc.LoadAvg()
 	if err != nil {
 		return 0
 	}
-	var l float64
-	fmt.Sscanf(string(b), "%f", &l)
-	return l
+	return l.Load1
 }
 
-// machineBusy reads the CPU time all cores have spent busy and in all,
-// in clock ticks, from /proc/stat; the busy share between two readings is
-// how loaded the machine was.
+// machineBusy reads the CPU time all cores have spent busy and in all, in
+// seconds; the busy share between two readings is how loaded the machine
+// was.
 func machineBusy() (busy, total float64) {
-	b, err := os.ReadFile("/proc/stat")
+	st, err := proc.Stat()
 	if err != nil {
 		return 0, 0
 	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
-	for i, v := range f[1:] {
-		x, _ := strconv.ParseFloat(v, 64)
-		total += x
-		if i != 3 && i != 4 { // idle, iowait
-			busy += x
-		}
+	c := st.CPUTotal
+	busy = c.User + c.Nice + c.System + c.IRQ + c.SoftIRQ + c.Steal
+	return busy, busy + c.Idle + c.Iowait
+}
+
+// rssMB reads a process's resident set, in MiB.
+func rssMB(pid int) float64 {
+	if st, err := procStat(pid); err == nil {
+		return float64(st.ResidentMemory()) / (1 << 20)
 	}
-	return busy, total
+	return 0
+}
+
+// cpuSeconds reads a process's user + system CPU time.
+func cpuSeconds(pid int) float64 {
+	if st, err := procStat(pid); err == nil {
+		return st.CPUTime()
+	}
+	return 0
+}
+
+func procStat(pid int) (procfs.ProcStat, error) {
+	p, err := proc.Proc(pid)
+	if err != nil {
+		return procfs.ProcStat{}, err
+	}
+	return p.Stat()
+}
+
+// processFileLimit reads a process's soft open-files limit.
+func processFileLimit(pid int) int {
+	p, err := proc.Proc(pid)
+	if err != nil {
+		return 0
+	}
+	l, err := p.Limits()
+	if err != nil {
+		return 0
+	}
+	return int(l.OpenFiles)
 }
 
 // command runs name and returns its trimmed output, or "unknown".

@@ -5,15 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"strconv"
 	"sync"
-	"syscall"
-	"time"
 )
 
 // nethttpMain is `bench serve-nethttp`: the load test's second baseline, a
@@ -26,29 +20,11 @@ import (
 func nethttpMain(args []string) int {
 	fs := flag.NewFlagSet("serve-nethttp", flag.ExitOnError)
 	fs.Parse(args)
-	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer cancel()
-	go func() {
-		io.Copy(io.Discard, os.Stdin)
-		cancel()
-	}()
 	ts := &tutorialTopics{clients: make(map[string]map[chan string]struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /topics/{name}", ts.subscribe)
 	mux.HandleFunc("POST /topics/{name}", ts.publish)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	hs := &http.Server{Handler: mux, ErrorLog: slog.NewLogLogger(quietLogger().Handler(), slog.LevelDebug)}
-	go hs.Serve(ln)
-	fmt.Println("http://" + ln.Addr().String())
-	<-ctx.Done()
-	sctx, scancel := context.WithTimeout(context.Background(), time.Second)
-	defer scancel()
-	hs.Shutdown(sctx)
-	return 0
+	return serveProcess(func(ctx context.Context) (string, func(), error) { return serveOn(ctx, mux) })
 }
 
 type tutorialTopics struct {

@@ -19,19 +19,20 @@ import (
 
 // CPUProfile summarises one Chrome CPU profile of our client.
 type CPUProfile struct {
-	Workload   string    `json:"workload"`
-	Why        string    `json:"why"`
-	File       string    `json:"file"` // the .cpuprofile, loadable in DevTools' Performance panel
-	TotalMs    float64   `json:"total_ms"`
-	Categories []NamedMs `json:"categories"` // Go (wasm), JS, GC, browser, idle
-	Top        []NamedMs `json:"top"`        // functions by self time
-	Phases     []NamedMs `json:"phases,omitempty"`
+	Workload   string  `json:"workload"`
+	Why        string  `json:"why"`
+	File       string  `json:"file"` // the .cpuprofile, loadable in DevTools' Performance panel
+	TotalMs    float64 `json:"total_ms"`
+	Categories []Share `json:"categories"` // ms by Go (wasm), JS, GC, browser, idle
+	Top        []Share `json:"top"`        // ms of self time by function
+	Phases     []Share `json:"phases,omitempty"`
 }
 
-// NamedMs is a share of a profile.
-type NamedMs struct {
-	Name string  `json:"name"`
-	Ms   float64 `json:"ms"`
+// Share is a named share of a profile: milliseconds of a Chrome CPU
+// profile, bytes or CPU seconds of a Go pprof profile.
+type Share struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
 }
 
 // profileMisses profiles our client on every workload where it missed a
@@ -167,7 +168,7 @@ func profileCold(ctx context.Context, cfg *config, base string, names wasmPackag
 	}
 	// The symbol-named module is bigger than the shipped one, so these
 	// phases are an upper bound of the shipped module's.
-	p.Phases = []NamedMs{
+	p.Phases = []Share{
 		{"navigation → first event", cold["sinceNavigationMs"]},
 		{"JS module import (load)", cold["sinceLoadMs"] - cold["sinceNewMs"]},
 		{"new → wasm downloaded", cold["wasmFetchMs"]},
@@ -246,12 +247,13 @@ func frameName(fn, url string, names wasmPackages) (name, category string) {
 	return fn + " [" + path.Base(url) + "]", "JS: " + path.Base(url)
 }
 
-func topN(m map[string]float64, n int) []NamedMs {
-	out := make([]NamedMs, 0, len(m))
+// topN returns the n largest values of m, largest first.
+func topN(m map[string]float64, n int) []Share {
+	out := make([]Share, 0, len(m))
 	for k, v := range m {
-		out = append(out, NamedMs{k, v})
+		out = append(out, Share{k, v})
 	}
-	slices.SortFunc(out, func(a, b NamedMs) int { return cmp.Compare(b.Ms, a.Ms) })
+	slices.SortFunc(out, func(a, b Share) int { return cmp.Compare(b.Value, a.Value) })
 	if len(out) > n {
 		out = out[:n]
 	}

@@ -148,16 +148,21 @@ func runsOf(l *LoadResult, server string, n int) []LoadRun {
 	return out
 }
 
-func medianRuns(l *LoadResult, server string, n int, f func(LoadRun) float64) float64 {
+// runSummary summarises get over the runs of one server at one size.
+func runSummary(l *LoadResult, server string, n int, get func(LoadRun) float64) Summary {
 	var vs []float64
 	for _, r := range runsOf(l, server, n) {
-		vs = append(vs, f(r))
+		vs = append(vs, get(r))
 	}
-	s := summarize(vs)
-	if s.N == 0 {
-		return math.NaN()
+	return summarize(vs)
+}
+
+// medianRuns is runSummary's median, NaN when there is no run.
+func medianRuns(l *LoadResult, server string, n int, get func(LoadRun) float64) float64 {
+	if s := runSummary(l, server, n, get); s.N > 0 {
+		return s.Median
 	}
-	return s.Median
+	return math.NaN()
 }
 
 // cell formats a summary as "median (min–max)".
@@ -320,17 +325,17 @@ func writeClient(w *strings.Builder, c *ClientResult) {
 			if len(pr.Phases) > 0 {
 				p("| phase | ms |\n|---|---|\n")
 				for _, ph := range pr.Phases {
-					p("| %s | %.1f |\n", ph.Name, ph.Ms)
+					p("| %s | %.1f |\n", ph.Name, ph.Value)
 				}
 				p("\n")
 			}
 			p("| where | self ms | share |\n|---|---|---|\n")
 			for _, ct := range pr.Categories {
-				p("| %s | %.1f | %.0f%% |\n", ct.Name, ct.Ms, 100*ct.Ms/pr.TotalMs)
+				p("| %s | %.1f | %.0f%% |\n", ct.Name, ct.Value, 100*ct.Value/pr.TotalMs)
 			}
 			p("\n<details><summary>Top functions by self time</summary>\n\n| function | self ms |\n|---|---|\n")
 			for _, f := range pr.Top {
-				p("| `%s` | %.1f |\n", strings.ReplaceAll(f.Name, "|", `\|`), f.Ms)
+				p("| `%s` | %.1f |\n", strings.ReplaceAll(f.Name, "|", `\|`), f.Value)
 			}
 			p("\n</details>\n\n")
 		}
@@ -460,13 +465,7 @@ func writeLoad(w *strings.Builder, l *LoadResult) {
 			if len(runs) == 0 {
 				continue
 			}
-			f := func(get func(LoadRun) float64) Summary {
-				var vs []float64
-				for _, r := range runs {
-					vs = append(vs, get(r))
-				}
-				return summarize(vs)
-			}
+			f := func(get func(LoadRun) float64) Summary { return runSummary(l, s, n, get) }
 			delivered, expected := int64(0), int64(0)
 			opened := runs[0].Opened
 			for _, r := range runs {

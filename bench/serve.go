@@ -32,8 +32,8 @@ import (
 // embedded module (a build with symbol names, for CPU profiles).
 func benchHandler(srv *fixtures.App, benchDir, wasmOverride string) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /bench/page/", http.StripPrefix("/bench/page/", noCache(http.FileServer(http.Dir(filepath.Join(benchDir, "page"))))))
-	mux.Handle("GET /bench/node_modules/", http.StripPrefix("/bench/node_modules/", revalidate(moduleFiles(filepath.Join(benchDir, "node_modules")))))
+	mux.Handle("GET /bench/page/", http.StripPrefix("/bench/page/", cacheControl("no-store", http.FileServer(http.Dir(filepath.Join(benchDir, "page"))))))
+	mux.Handle("GET /bench/node_modules/", http.StripPrefix("/bench/node_modules/", cacheControl("no-cache", moduleFiles(filepath.Join(benchDir, "node_modules")))))
 	mux.Handle("GET /bench/stream", &preencoded{cache: map[[2]int][]byte{}})
 	// The content-hashed (immutable) URL of eventsource.wasm, for the
 	// returning-visitor figure.
@@ -108,22 +108,14 @@ func (p *preencoded) stream(count, size int) []byte {
 	return buf.Bytes()
 }
 
-// noCache keeps the browser from caching bench files between cold loads
-// (the driver also disables the cache for those).
-func noCache(h http.Handler) http.Handler {
+// cacheControl sets Cache-Control on h's responses. The bench page is
+// no-store, so every cold load fetches it. The JS libraries are no-cache:
+// the browser keeps them and asks whether they changed (304), as it does
+// for our module, so a returning visitor's cache holds every contender
+// alike. (Cold loads use a new browser context, whose cache is empty.)
+func cacheControl(value string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		h.ServeHTTP(w, r)
-	})
-}
-
-// revalidate lets the browser keep the JS libraries, asking each time
-// whether they changed (If-Modified-Since, 304), as the server does for our
-// module: a returning visitor's cache holds every contender alike. Cold
-// loads use a new browser context, whose cache is empty.
-func revalidate(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Cache-Control", value)
 		h.ServeHTTP(w, r)
 	})
 }
@@ -166,42 +158,63 @@ func startServer(ctx context.Context, benchDir, wasmOverride string) (string, fu
 	if err != nil {
 		return "", nil, fmt.Errorf("bench server: %w", err)
 	}
+	url, stop, err := serveOn(ctx, benchHandler(srv, benchDir, wasmOverride))
+	if err != nil {
+		srv.Close()
+		return "", nil, err
+	}
+	return url, func() {
+		srv.Close()
+		stop()
+	}, nil
+}
+
+// serveOn serves h on a free loopback port and returns its base URL and
+// the function that shuts it down.
+func serveOn(ctx context.Context, h http.Handler) (string, func(), error) {
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("bench server: %w", err)
 	}
 	hs := &http.Server{
-		Handler:           benchHandler(srv, benchDir, wasmOverride),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Accept errors at the open-files limit are expected in the 20k
 		// run and would flood the progress output.
 		ErrorLog: slog.NewLogLogger(quietLogger().Handler(), slog.LevelDebug),
 	}
 	go hs.Serve(ln)
-	stop := func() {
-		srv.Close()
+	return "http://" + ln.Addr().String(), func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		hs.Shutdown(sctx)
-	}
-	return "http://" + ln.Addr().String(), stop, nil
+	}, nil
 }
 
 // serveMain is `bench serve`: the server of the load test, as its own
-// process so its RSS and CPU time are its own. It prints its address on
-// stdout and runs until stdin closes or it gets SIGTERM.
+// process so its RSS and CPU time are its own.
 func serveMain(args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	benchDir := fs.String("bench", "bench", "the bench directory")
 	fs.Parse(args)
+	return serveProcess(func(ctx context.Context) (string, func(), error) {
+		return startServer(ctx, *benchDir, "")
+	})
+}
+
+// serveProcess runs a server process of the load test (`bench serve`,
+// `bench serve-nethttp`): it starts the server, prints its URL on stdout
+// and runs until stdin closes (the run ends it that way) or it gets
+// SIGTERM.
+func serveProcess(start func(context.Context) (string, func(), error)) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
-	go func() { // the parent's end closes our stdin
+	go func() {
 		io.Copy(io.Discard, os.Stdin)
 		cancel()
 	}()
-	url, stop, err := startServer(ctx, *benchDir, "")
+	url, stop, err := start(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -59,41 +59,16 @@ func (s *SizeResult) budgetError() error {
 
 // ladder are the builds that show what each layer of the module costs: a
 // Go program that does nothing, one that touches syscall/js, one that also
-// runs the sse parser, then the real module.
-var ladder = []struct{ name, what, src string }{
-	{"empty", "Go runtime floor: `func main() {}`", `package main
-
-func main() {}
-`},
-	{"syscall/js", "+ syscall/js: reads a global and calls a JS function", `package main
-
-import "syscall/js"
-
-func main() {
-	js.Global().Get("console").Call("log", js.Global().Get("location").Get("href"))
-}
-`},
-	{"sse", "+ the sse parser fed from JS", `package main
-
-import (
-	"syscall/js"
-
-	"github.com/eventsource-wasm/eventsource-wasm/sse"
-)
-
-func main() {
-	p := sse.NewParser(0)
-	in := js.Global().Get("input").String()
-	p.Feed([]byte(in), func(e sse.Event) { js.Global().Call("emit", e.Type, e.Data, e.ID) })
-}
-`},
+// runs the sse parser (bench/testdata/ladder/DIR), then the real module.
+var ladder = []struct{ name, what, dir string }{
+	{"empty", "Go runtime floor: `func main() {}`", "empty"},
+	{"syscall/js", "+ syscall/js: reads a global and calls a JS function", "syscalljs"},
+	{"sse", "+ the sse parser fed from JS", "sse"},
 }
 
 func runSize(ctx context.Context, cfg *config) (*SizeResult, error) {
 	res := &SizeResult{Date: time.Now().UTC(), Budget: BrotliBudget}
-	// Under a directory whose name starts with "_", so `go build ./...` and
-	// `go vet ./...` skip these throw-away programs.
-	dir := filepath.Join(cfg.out, "_size")
+	dir := filepath.Join(cfg.out, "size")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -131,15 +106,8 @@ func runSize(ctx context.Context, cfg *config) (*SizeResult, error) {
 	var prev []string
 	for _, v := range ladder {
 		cfg.prog.printf("building the %q size variant", v.name)
-		vdir := filepath.Join(dir, strings.ReplaceAll(v.name, "/", "-"))
-		if err := os.MkdirAll(vdir, 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(filepath.Join(vdir, "main.go"), []byte(v.src), 0o644); err != nil {
-			return nil, err
-		}
-		out := filepath.Join(vdir, "main.wasm")
-		pkg := "./" + relPath(cfg.root, vdir)
+		pkg := "./bench/testdata/ladder/" + v.dir
+		out := filepath.Join(dir, v.dir+".wasm")
 		if err := buildWasm(ctx, cfg.root, out, true, pkg); err != nil {
 			return nil, err
 		}

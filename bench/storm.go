@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,29 +43,21 @@ func stormMain(args []string) int {
 	n := fs.Int("n", 1000, "streams")
 	reopens := fs.Int("reopens", 10, "reopens per stream")
 	fs.Parse(args)
-	u, err := url.Parse(*target)
-	if err != nil || u.Scheme != "http" || !isLoopback(u.Hostname()) {
-		fmt.Fprintln(os.Stderr, "storm: -url must be an http URL on a loopback address")
+	u, err := streamURL(*target)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "storm:", err)
 		return 2
 	}
 	streams := make([]*stormStream, *n)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 128)
-	opened := atomic.Int64{}
 	for i := range streams {
-		s := &stormStream{u: u}
-		streams[i] = s
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if s.open() == nil {
-				opened.Add(1)
-			}
-		}()
+		streams[i] = &stormStream{u: u}
 	}
-	wg.Wait()
+	var opened atomic.Int64
+	openAll(*n, 128, func(i int) {
+		if streams[i].open() == nil {
+			opened.Add(1)
+		}
+	})
 	enc := json.NewEncoder(os.Stdout)
 	enc.Encode(stormReport{Opened: int(opened.Load())})
 
@@ -74,19 +65,14 @@ func stormMain(args []string) int {
 	in.Scan() // "go"
 	var failed atomic.Int64
 	start := time.Now()
-	for _, s := range streams {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range *reopens {
-				s.close()
-				if s.open() != nil {
-					failed.Add(1)
-				}
+	openAll(*n, *n, func(i int) { // every stream at once
+		for range *reopens {
+			streams[i].close()
+			if streams[i].open() != nil {
+				failed.Add(1)
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	rep := stormReport{Opened: int(opened.Load()), Reopens: int64(*n * *reopens), StormMs: float64(time.Since(start).Microseconds()) / 1e3, Failed: failed.Load()}
 	enc.Encode(rep)
 
@@ -127,25 +113,14 @@ func (s *stormStream) lastID() int64 {
 
 // open connects, resuming after the last id, and reads on a goroutine.
 func (s *stormStream) open() error {
-	conn, err := net.DialTimeout("tcp", s.u.Host, 10*time.Second)
+	last := ""
+	if id := s.lastID(); id > 0 {
+		last = strconv.FormatInt(id, 10)
+	}
+	conn, resp, err := dialStream(s.u, last, time.Now().Add(10*time.Second))
 	if err != nil {
 		return err
 	}
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET " + s.u.RequestURI() + " HTTP/1.1\r\nHost: " + s.u.Host + "\r\nAccept: text/event-stream\r\n"
-	if last := s.lastID(); last > 0 {
-		req += "Last-Event-ID: " + strconv.FormatInt(last, 10) + "\r\n"
-	}
-	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
-		conn.Close()
-		return err
-	}
-	resp, err := http.ReadResponse(bufio.NewReaderSize(conn, 2048), &http.Request{Method: http.MethodGet})
-	if err != nil || resp.StatusCode != http.StatusOK {
-		conn.Close()
-		return fmt.Errorf("storm: open: %v", err)
-	}
-	conn.SetDeadline(time.Time{})
 	done := make(chan struct{})
 	s.mu.Lock()
 	s.conn, s.done = conn, done
@@ -172,29 +147,21 @@ func (s *stormStream) close() {
 
 // read records the ids of one connection's events until it closes.
 func (s *stormStream) read(resp *http.Response) {
-	p := sse.NewParser(64 << 10)
-	buf := make([]byte, 1024)
-	for {
-		n, err := resp.Body.Read(buf)
-		p.Feed(buf[:n], func(ev sse.Event) {
-			id, err := strconv.ParseInt(ev.ID, 10, 64)
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			switch {
-			case id <= s.last:
-				s.dupes++
-			case s.last > 0 && id > s.last+1:
-				s.missed += id - s.last - 1
-			}
-			s.last = max(s.last, id)
-			s.mu.Unlock()
-		})
+	readEvents(resp.Body, func(ev sse.Event) {
+		id, err := strconv.ParseInt(ev.ID, 10, 64)
 		if err != nil {
 			return
 		}
-	}
+		s.mu.Lock()
+		switch {
+		case id <= s.last:
+			s.dupes++
+		case s.last > 0 && id > s.last+1:
+			s.missed += id - s.last - 1
+		}
+		s.last = max(s.last, id)
+		s.mu.Unlock()
+	})
 }
 
 // StormRun is one reconnect storm against one server.
@@ -223,32 +190,13 @@ func runStorm(ctx context.Context, cfg *config, exe, kind string) StormRun {
 		return fail(err)
 	}
 	defer sp.stop()
-	cmd := exec.CommandContext(ctx, exe, "storm", "-url", sp.url+"/topics/storm",
+	h, err := startHelper(ctx, exe, "storm", "-url", sp.url+"/topics/storm",
 		"-n", strconv.Itoa(stormStreams), "-reopens", strconv.Itoa(stormReopens))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return fail(err)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return fail(err)
-	}
-	if err := cmd.Start(); err != nil {
-		return fail(err)
-	}
-	defer func() {
-		stdin.Close()
-		cmd.Wait()
-	}()
-	out := bufio.NewScanner(stdout)
-	next := func() error {
-		if !out.Scan() {
-			return fmt.Errorf("storm: no report: %v", out.Err())
-		}
-		return json.Unmarshal(out.Bytes(), &run.stormReport)
-	}
-	if err := next(); err != nil {
+	defer h.close()
+	if err := h.next(&run.stormReport); err != nil {
 		return fail(err)
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
@@ -266,40 +214,24 @@ func runStorm(ctx context.Context, cfg *config, exe, kind string) StormRun {
 				return
 			case <-tick.C:
 			}
-			if id, err := publishTo(client, sp.url+"/topics/storm", "x"); err == nil {
+			if id, err := publish(client, sp.url+"/topics/storm", "x"); err == nil {
 				last = id
 				run.Published++
 			}
 		}
 	}()
 	time.Sleep(200 * time.Millisecond) // events flowing before the storm
-	fmt.Fprintln(stdin, "go")
-	err = next()
+	h.send("go")
+	err = h.next(&run.stormReport)
 	time.Sleep(200 * time.Millisecond) // and after it
 	close(stop)
 	last := <-lastID
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Fprintln(stdin, "stop", last)
-	if err := next(); err != nil {
+	h.send("stop", last)
+	if err := h.next(&run.stormReport); err != nil {
 		return fail(err)
 	}
 	return run
-}
-
-// publishTo posts data to a topic URL and returns the id it got.
-func publishTo(client *http.Client, topicURL, data string) (string, error) {
-	resp, err := client.Post(topicURL, "text/plain", strings.NewReader(data))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var r struct {
-		ID any `json:"id"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("publish: %s %v", resp.Status, err)
-	}
-	return fmt.Sprint(r.ID), nil
 }

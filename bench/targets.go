@@ -46,60 +46,56 @@ func clientTargets(c *ClientResult) []Target {
 	} {
 		ours, okO := c.median(m.wl, "wasm", m.metric)
 		nat, okN := c.median(m.wl, "native", m.metric)
-		t := Target{Section: "client", Workload: m.wl, Name: fmt.Sprintf("%s %s vs native", m.wl, m.metric), Want: "≥ 1.0×", Measured: okO && okN}
-		if t.Measured {
-			t.Got = fmt.Sprintf("%.2f× (%s vs %s)", ours/nat, fmtValue(ours), fmtValue(nat))
-			t.Met = ours >= nat
-		}
-		ts = append(ts, t)
 		lib, best := c.fastestJS(m.wl, m.metric)
-		t = Target{Section: "client", Workload: m.wl, Name: fmt.Sprintf("%s %s vs fastest JS library", m.wl, m.metric), Want: "≥ 2.0×", Measured: okO && lib != ""}
-		if t.Measured {
-			t.Got = fmt.Sprintf("%.2f× (%s vs %s, %s)", ours/best, fmtValue(ours), fmtValue(best), contenderLabels[lib])
-			t.Met = ours >= 2*best
-		}
-		ts = append(ts, t)
 		// The stream API, without a MessageEvent per event, must match the
 		// fastest JS library.
 		stream, okS := c.median(m.wl, "stream", m.metric)
-		t = Target{Section: "client", Workload: m.wl, Name: fmt.Sprintf("%s %s, openEventStream vs fastest JS library", m.wl, m.metric), Want: "≥ 1.0×", Measured: okS && lib != ""}
-		if t.Measured {
-			t.Got = fmt.Sprintf("%.2f× (%s vs %s, %s)", stream/best, fmtValue(stream), fmtValue(best), contenderLabels[lib])
-			t.Met = stream >= best
-		}
-		ts = append(ts, t)
+		name := m.wl + " " + m.metric
+		ts = append(ts,
+			ratioTarget(m.wl, name+" vs native", 1, ours, nat, okO && okN, ""),
+			ratioTarget(m.wl, name+" vs fastest JS library", 2, ours, best, okO && lib != "", contenderLabels[lib]),
+			ratioTarget(m.wl, name+", openEventStream vs fastest JS library", 1, stream, best, okS && lib != "", contenderLabels[lib]))
 	}
 	for _, pw := range parseWorkloads {
 		ours, okO := c.median(pw.name, "wasm", "events/s")
 		js, okJ := c.median(pw.name, "eventsource-parser", "events/s")
-		t := Target{Section: "client", Workload: pw.name, Name: pw.name + ", EventStreamParser vs eventsource-parser's EventSourceParserStream", Want: "≥ 1.0×", Measured: okO && okJ}
-		if t.Measured {
-			t.Got = fmt.Sprintf("%.2f× (%s vs %s events/s)", ours/js, fmtValue(ours), fmtValue(js))
-			t.Met = ours >= js
-		}
-		ts = append(ts, t)
+		ts = append(ts, ratioTarget(pw.name, pw.name+", EventStreamParser vs eventsource-parser's EventSourceParserStream", 1, ours, js, okO && okJ, ""))
 	}
 	ours, okO := c.median(wlTicker, "wasm", "p50 ms")
 	nat, okN := c.median(wlTicker, "native", "p50 ms")
-	t := Target{Section: "client", Workload: wlTicker, Name: "receive delay p50 vs native", Want: "within +0.1 ms", Measured: okO && okN}
-	if t.Measured {
-		t.Got = fmt.Sprintf("%+.2f ms (%.2f vs %.2f ms)", ours-nat, ours, nat)
-		t.Met = ours-nat <= 0.1
-	}
-	ts = append(ts, t)
+	ts = append(ts, delayTarget("receive delay p50 vs native", "within +0.1 ms", ours, nat, okO && okN, ours-nat <= 0.1))
 	ours, okO = c.median(wlTicker, "wasm", "p99 ms")
 	nat, okN = c.median(wlTicker, "native", "p99 ms")
-	t = Target{Section: "client", Workload: wlTicker, Name: "receive delay p99 vs native", Want: "no worse", Measured: okO && okN}
-	if t.Measured {
-		t.Got = fmt.Sprintf("%+.2f ms (%.2f vs %.2f ms)", ours-nat, ours, nat)
-		t.Met = ours <= nat
-	}
-	ts = append(ts, t)
+	ts = append(ts, delayTarget("receive delay p99 vs native", "no worse", ours, nat, okO && okN, ours <= nat))
 	cold, ok := c.median(wlCold, "wasm", "new→event ms")
-	t = Target{Section: "client", Workload: wlCold, Name: "cold page: new → first event", Want: "≤ 150 ms", Measured: ok}
+	t := Target{Section: "client", Workload: wlCold, Name: "cold page: new → first event", Want: "≤ 150 ms", Measured: ok}
 	if ok {
 		t.Got = fmt.Sprintf("%.1f ms", cold)
 		t.Met = cold <= 150
 	}
 	return append(ts, t)
+}
+
+// ratioTarget is the target "ours ≥ factor × ref" on workload wl; refName,
+// when set, names what ref is.
+func ratioTarget(wl, name string, factor, ours, ref float64, measured bool, refName string) Target {
+	t := Target{Section: "client", Workload: wl, Name: name, Want: fmt.Sprintf("≥ %.1f×", factor), Measured: measured}
+	if measured {
+		if refName != "" {
+			refName = ", " + refName
+		}
+		t.Got = fmt.Sprintf("%.2f× (%s vs %s%s)", ours/ref, fmtValue(ours), fmtValue(ref), refName)
+		t.Met = ours >= factor*ref
+	}
+	return t
+}
+
+// delayTarget is a receive-delay target of ours against native's.
+func delayTarget(name, want string, ours, nat float64, measured, met bool) Target {
+	t := Target{Section: "client", Workload: wlTicker, Name: name, Want: want, Measured: measured}
+	if measured {
+		t.Got = fmt.Sprintf("%+.2f ms (%.2f vs %.2f ms)", ours-nat, ours, nat)
+		t.Met = met
+	}
+	return t
 }
