@@ -9,12 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
+	"golang.org/x/perf/benchfmt"
 )
 
 // GoBenchResult is the Go benchmark section.
@@ -116,27 +116,26 @@ func writeCorpus(path string, n, size int) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
-
-// parseGoBench reads `go test -bench` output into by.
+// parseGoBench reads `go test -bench` output into by, with the parser
+// benchstat uses: benchmarks by name without -GOMAXPROCS, metrics by the
+// unit go test printed.
 func parseGoBench(out string, by map[string]GoBench) {
 	values := map[string]map[string][]float64{}
-	for line := range strings.Lines(out) {
-		m := benchLine.FindStringSubmatch(strings.TrimSpace(line))
-		if m == nil {
+	r := benchfmt.NewReader(strings.NewReader(out), "go test -bench")
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		if !ok {
 			continue
 		}
-		name := m[1]
+		name := "Benchmark" + string(res.Name.Base()) // benchfmt drops the prefix
 		if values[name] == nil {
 			values[name] = map[string][]float64{}
 		}
-		f := strings.Fields(m[2])
-		for i := 0; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				continue
+		for _, v := range res.Values {
+			if v.OrigUnit != "" { // benchfmt tidied it ("ns/op" to "sec/op")
+				v.Unit, v.Value = v.OrigUnit, v.OrigValue
 			}
-			values[name][f[i+1]] = append(values[name][f[i+1]], v)
+			values[name][v.Unit] = append(values[name][v.Unit], v.Value)
 		}
 	}
 	for name, units := range values {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -136,73 +133,51 @@ func runLoad(ctx context.Context, cfg *config) (*LoadResult, error) {
 	return res, ctx.Err()
 }
 
-// serverProc is a server under test.
+// serverProc is a server under test, as its own process.
 type serverProc struct {
-	cmd   *exec.Cmd
-	stdin io.Closer
-	url   string
-	pid   int
-	done  chan error
+	*helper
+	url string
+	pid int
 }
 
+// startServerProc starts a server and waits for the URL it prints.
 func startServerProc(ctx context.Context, cfg *config, exe, kind string) (*serverProc, error) {
 	var cmd *exec.Cmd
 	switch kind {
 	case "go":
-		cmd = exec.Command(exe, "serve", "-bench", cfg.bench)
+		cmd = exec.CommandContext(ctx, exe, "serve", "-bench", cfg.bench)
 	case "nethttp":
-		cmd = exec.Command(exe, "serve-nethttp")
+		cmd = exec.CommandContext(ctx, exe, "serve-nethttp")
 	case "express":
 		// Node keeps the soft open-files limit it is given: raise it first.
-		cmd = exec.Command("bash", "-c", `ulimit -Sn "$(ulimit -Hn)" && exec node express/server.js`)
+		cmd = exec.CommandContext(ctx, "bash", "-c", `ulimit -Sn "$(ulimit -Hn)" && exec node express/server.js`)
 		cmd.Dir = cfg.bench
 		cmd.Env = append(os.Environ(), "PORT=0", "KEEPALIVE_MS=600000")
 	}
-	stdin, err := cmd.StdinPipe() // `bench serve` also exits when it closes
+	h, err := startHelper(cmd)
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s server: %w", kind, err)
-	}
-	sp := &serverProc{cmd: cmd, stdin: stdin, pid: cmd.Process.Pid, done: make(chan error, 1)}
-	lines := make(chan string, 1)
+	url := make(chan string, 1)
 	go func() {
-		sc := bufio.NewScanner(stdout)
-		if sc.Scan() {
-			lines <- sc.Text()
+		if h.out.Scan() {
+			url <- h.out.Text()
 		}
-		io.Copy(io.Discard, stdout)
+		close(url)
+		for h.out.Scan() { // nothing more is expected; keep the pipe flowing
+		}
 	}()
-	go func() { sp.done <- cmd.Wait() }()
 	select {
-	case sp.url = <-lines:
-	case err := <-sp.done:
-		return nil, fmt.Errorf("%s server exited: %v", kind, err)
+	case u, ok := <-url:
+		if ok {
+			return &serverProc{helper: h, url: u, pid: cmd.Process.Pid}, nil
+		}
+		err = fmt.Errorf("%s server exited before printing its address", kind)
 	case <-time.After(20 * time.Second):
-		sp.stop()
-		return nil, fmt.Errorf("%s server did not print its address", kind)
-	case <-ctx.Done():
-		sp.stop()
-		return nil, ctx.Err()
+		err = fmt.Errorf("%s server did not print its address", kind)
 	}
-	return sp, nil
-}
-
-func (sp *serverProc) stop() {
-	sp.stdin.Close()
-	sp.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-sp.done:
-	case <-time.After(10 * time.Second):
-		sp.cmd.Process.Kill()
-		<-sp.done
-	}
+	h.close()
+	return nil, err
 }
 
 // loadOnce starts the server, opens n streams from load-generator
@@ -213,7 +188,7 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 	if err != nil {
 		return run, err
 	}
-	defer sp.stop()
+	defer sp.close()
 	// The publisher's one keep-alive connection is made before the streams
 	// open: a server at its open-files limit could not accept it later.
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
@@ -241,7 +216,7 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 		if i < n%procs {
 			share++
 		}
-		g, err := startHelper(ctx, exe, "loadgen", "-url", topic, "-n", strconv.Itoa(share))
+		g, err := startHelper(exec.CommandContext(ctx, exe, "loadgen", "-url", topic, "-n", strconv.Itoa(share)))
 		if err != nil {
 			return run, err
 		}

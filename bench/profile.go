@@ -55,7 +55,7 @@ func profileMisses(ctx context.Context, cfg *config, res *ClientResult) []CPUPro
 	named := filepath.Join(cfg.out, "eventsource-names.wasm")
 	if _, err := os.Stat(named); err != nil {
 		cfg.prog.printf("building eventsource.wasm with symbol names")
-		if err := buildWasm(ctx, cfg.root, named, false, "./wasm/cmd/eventsource"); err != nil {
+		if _, err := buildWasm(ctx, cfg.root, named, false, "./wasm/cmd/eventsource"); err != nil {
 			res.Errors = append(res.Errors, "profile: "+err.Error())
 			return nil
 		}

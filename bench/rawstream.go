@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
@@ -121,17 +121,17 @@ func publish(client *http.Client, topicURL, data string) (string, error) {
 	return fmt.Sprint(r.ID), nil
 }
 
-// helper is a helper process of the run (`bench loadgen`, `bench storm`):
-// it takes commands as lines on stdin and answers with JSON lines on
-// stdout.
+// helper is a child process of the run: a server under test, a load
+// generator (`bench loadgen`) or the storm (`bench storm`). It takes
+// commands as lines on stdin and answers with lines on stdout: a server
+// its URL, the others JSON reports.
 type helper struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	out   *bufio.Scanner
 }
 
-func startHelper(ctx context.Context, exe string, args ...string) (*helper, error) {
-	cmd := exec.CommandContext(ctx, exe, args...)
+func startHelper(cmd *exec.Cmd) (*helper, error) {
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -142,7 +142,7 @@ func startHelper(ctx context.Context, exe string, args ...string) (*helper, erro
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", args[0], err)
+		return nil, fmt.Errorf("start %s: %w", cmd.Args, err)
 	}
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 256<<20) // a load generator's report holds every delay
@@ -160,8 +160,20 @@ func (h *helper) next(v any) error {
 // send writes a command line to the helper.
 func (h *helper) send(args ...any) { fmt.Fprintln(h.stdin, args...) }
 
-// close closes the helper's stdin, which ends it, and waits for it.
+// close ends the helper: its stdin closes (`bench serve` and the load
+// generators end on that), then SIGTERM, then after 10 s SIGKILL.
 func (h *helper) close() {
 	h.stdin.Close()
-	h.cmd.Wait()
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		h.cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		h.cmd.Process.Kill()
+		<-done
+	}
 }

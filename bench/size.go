@@ -74,10 +74,7 @@ func runSize(ctx context.Context, cfg *config) (*SizeResult, error) {
 	}
 	shipped := filepath.Join(dir, "eventsource.wasm")
 	cfg.prog.printf("building eventsource.wasm as `make wasm` does")
-	if err := buildWasm(ctx, cfg.root, shipped, true, "./wasm/cmd/eventsource"); err != nil {
-		return nil, err
-	}
-	b, err := os.ReadFile(shipped)
+	b, err := buildWasm(ctx, cfg.root, shipped, true, "./wasm/cmd/eventsource")
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +84,7 @@ func runSize(ctx context.Context, cfg *config) (*SizeResult, error) {
 	// for readable CPU profiles.
 	cfg.prog.printf("building eventsource.wasm with symbol names")
 	named := filepath.Join(cfg.out, "eventsource-names.wasm")
-	if err := buildWasm(ctx, cfg.root, named, false, "./wasm/cmd/eventsource"); err != nil {
-		return nil, err
-	}
-	nb, err := os.ReadFile(named)
+	nb, err := buildWasm(ctx, cfg.root, named, false, "./wasm/cmd/eventsource")
 	if err != nil {
 		return nil, err
 	}
@@ -107,11 +101,7 @@ func runSize(ctx context.Context, cfg *config) (*SizeResult, error) {
 	for _, v := range ladder {
 		cfg.prog.printf("building the %q size variant", v.name)
 		pkg := "./bench/testdata/ladder/" + v.dir
-		out := filepath.Join(dir, v.dir+".wasm")
-		if err := buildWasm(ctx, cfg.root, out, true, pkg); err != nil {
-			return nil, err
-		}
-		vb, err := os.ReadFile(out)
+		vb, err := buildWasm(ctx, cfg.root, filepath.Join(dir, v.dir+".wasm"), true, pkg)
 		if err != nil {
 			return nil, err
 		}
@@ -152,9 +142,9 @@ func added(before, now []string) []string {
 	return out
 }
 
-// buildWasm builds pkg for js/wasm with the Makefile's flags; stripped
-// drops the symbol names as `make wasm` does.
-func buildWasm(ctx context.Context, root, out string, stripped bool, pkg string) error {
+// buildWasm builds pkg for js/wasm with the Makefile's flags into out and
+// returns the module; stripped drops the symbol names as `make wasm` does.
+func buildWasm(ctx context.Context, root, out string, stripped bool, pkg string) ([]byte, error) {
 	ldflags := "-ldflags=-s -w"
 	if !stripped {
 		ldflags = "-ldflags=-w"
@@ -163,9 +153,9 @@ func buildWasm(ctx context.Context, root, out string, stripped bool, pkg string)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+		return nil, fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
 	}
-	return nil
+	return os.ReadFile(out)
 }
 
 func relPath(root, p string) string {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -189,9 +190,9 @@ func runStorm(ctx context.Context, cfg *config, exe, kind string) StormRun {
 	if err != nil {
 		return fail(err)
 	}
-	defer sp.stop()
-	h, err := startHelper(ctx, exe, "storm", "-url", sp.url+"/topics/storm",
-		"-n", strconv.Itoa(stormStreams), "-reopens", strconv.Itoa(stormReopens))
+	defer sp.close()
+	h, err := startHelper(exec.CommandContext(ctx, exe, "storm", "-url", sp.url+"/topics/storm",
+		"-n", strconv.Itoa(stormStreams), "-reopens", strconv.Itoa(stormReopens)))
 	if err != nil {
 		return fail(err)
 	}
