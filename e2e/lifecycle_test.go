@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -165,14 +167,9 @@ func TestLifecycle(t *testing.T) {
 	})
 
 	t.Run("freeze-resume", func(t *testing.T) {
-		pub := startPublisher(t, ts, "lc-freeze")
 		// An explicit window: the learned one is the stalled-server test's.
-		p.lt(nil, "open", "fr-wasm", "wasm", "/topics/lc-freeze?session=lc-freeze-wasm", map[string]any{"heartbeatTimeout": 1500})
-		p.lt(nil, "open", "fr-native", "native", "/topics/lc-freeze?session=lc-freeze-native")
-		p.waitLog("fr-wasm", "open", 1, 10*time.Second, 0)
-		pub.start()
-		p.waitLog("fr-wasm", "message", 5, 10*time.Second, 0)
-		nfrom := stallNative(t, p, ts, "fr-native", "lc-freeze-native")
+		pub := startPair(t, p, ts, "fr", "lc-freeze", map[string]any{"heartbeatTimeout": 1500})
+		nfrom := stallSource(t, p, ts, "fr-native", "lc-freeze-native")
 		from := len(p.sourceLog("fr-wasm"))
 		setLifecycle(t, p, cdppage.SetWebLifecycleStateStateFrozen)
 		stall(t, ts, "lc-freeze-wasm")
@@ -201,13 +198,8 @@ func TestLifecycle(t *testing.T) {
 		// A background tab, as browsers treat one: hidden (the window
 		// minimized), then frozen; the server stalls meanwhile. When the
 		// tab comes back, visible and active, ours reconnects at once.
-		pub := startPublisher(t, ts, "lc-hidden")
-		p.lt(nil, "open", "hv-wasm", "wasm", "/topics/lc-hidden?session=lc-hidden-wasm", map[string]any{"heartbeatTimeout": 1500})
-		p.lt(nil, "open", "hv-native", "native", "/topics/lc-hidden?session=lc-hidden-native")
-		p.waitLog("hv-wasm", "open", 1, 10*time.Second, 0)
-		pub.start()
-		p.waitLog("hv-wasm", "message", 5, 10*time.Second, 0)
-		nfrom := stallNative(t, p, ts, "hv-native", "lc-hidden-native")
+		pub := startPair(t, p, ts, "hv", "lc-hidden", map[string]any{"heartbeatTimeout": 1500})
+		nfrom := stallSource(t, p, ts, "hv-native", "lc-hidden-native")
 		from := len(p.sourceLog("hv-wasm"))
 		setWindowState(t, p, browser.WindowStateMinimized)
 		var state string
@@ -238,16 +230,81 @@ func TestLifecycle(t *testing.T) {
 		t.Logf("shown → open, ours: %v (cause %s)", opened.Round(time.Millisecond), retry[0].Cause)
 	})
 
+	t.Run("visible-after-sleep", func(t *testing.T) {
+		// The visible rule alone, as a laptop back from sleep sees it: the
+		// wall clock moved on while the monotonic clock, which the page's
+		// timers run on, stood still (Chromium's TimeTicks is
+		// CLOCK_MONOTONIC on Linux, which stops in suspend). The liveness
+		// timer has not fired, so only the check on visibilitychange can
+		// tell that the stream has been silent too long. Emulation's virtual
+		// time, paused with an initial time a minute ahead, does that to a
+		// page: Date.now() jumps a minute, performance.now() and the timers
+		// stand still. A page of its own, as its timers stay paused.
+		sp := openHarness(t, ts, 2*time.Minute)
+		pub := startPair(t, sp, ts, "sl", "lc-sleep", map[string]any{"heartbeatTimeout": 10000})
+		nfrom := stallSource(t, sp, ts, "sl-native", "lc-sleep-native")
+		setWindowState(t, sp, browser.WindowStateMinimized)
+		from := stallSource(t, sp, ts, "sl-wasm", "lc-sleep-wasm")
+		err := chromedp.Run(sp.ctx, chromedp.ActionFunc(func(ctx context.Context) error {
+			ahead := cdp.TimeSinceEpoch(time.Now().Add(time.Minute))
+			_, err := emulation.SetVirtualTimePolicy(emulation.VirtualTimePolicyPause).WithInitialVirtualTime(&ahead).Do(ctx)
+			return err
+		}))
+		if err != nil {
+			t.Fatalf("pause virtual time: %v", err)
+		}
+		// The page's JavaScript timers are paused from here on: waits poll
+		// from Go.
+		var clocks struct {
+			State string  `json:"state"`
+			Ahead float64 `json:"ahead"`
+		}
+		sp.eval(`({state: document.visibilityState, ahead: Date.now() - (performance.timeOrigin + performance.now())})`, &clocks)
+		if clocks.State != "hidden" || clocks.Ahead < 50000 {
+			t.Fatalf("before showing the page: %+v, want hidden, the wall clock a minute ahead of the monotonic one", clocks)
+		}
+		if log := sp.sourceLog("sl-wasm")[from:]; len(log) != 0 {
+			t.Fatalf("ours reported %s before the page was shown: the window is 10 s, so the machine is too slow for this test", tail(log))
+		}
+		shown := setWindowState(t, sp, browser.WindowStateNormal)
+		var log []logEntry
+		waitUntil(t, 5*time.Second, "ours to open again after the page was shown", func() bool {
+			log = sp.sourceLog("sl-wasm")
+			return len(entries(log[from:], "open")) > 0
+		})
+		opened := time.Since(shown)
+		openAt := from + slices.IndexFunc(log[from:], func(e logEntry) bool { return e.Ev == "open" })
+		waitUntil(t, 5*time.Second, "an event after ours opened again", func() bool {
+			log = sp.sourceLog("sl-wasm")
+			return len(entries(log[openAt:], "message")) > 0
+		})
+		first := time.Since(shown)
+		var seq []string
+		for _, e := range log[from:] {
+			if e.Ev != "message" {
+				seq = append(seq, e.Ev)
+			}
+		}
+		retry := entries(log[from:], "retrying")
+		if strings.Join(seq, " ") != "error retrying open" || retry[0].Cause != "visible" || retry[0].Delay != 0 ||
+			!strings.Contains(*entries(log[from:], "error")[0].Message, "silent") {
+			t.Errorf("after the page was shown: %s, want error, retrying (cause visible, delay 0), open", tail(log[from:]))
+		}
+		time.Sleep(time.Second)
+		delays.add(delayRow{"visible-only", "ours", opened, first,
+			"cause visible: a hidden page shown after the wall clock jumped a minute (a machine back from sleep), timers paused; measured from Go, polling the page"})
+		delays.add(checkStalledNative(t, sp, "sl-native", nfrom, shown, "visible-only", "page was shown"))
+		last := pub.stop()
+		checkAgainstPublisher(t, sp, "sl-wasm", pub, last)
+		for _, e := range sp.pageErrors() {
+			t.Errorf("console: %s", e)
+		}
+	})
+
 	t.Run("bfcache", func(t *testing.T) {
-		pub := startPublisher(t, ts, "lc-bf")
 		// Native beside ours: Chromium keeps its connection open while the
 		// page is in the cache, and the page stays eligible.
-		p.lt(nil, "open", "bf-wasm", "wasm", "/topics/lc-bf?session=lc-bf-wasm")
-		p.lt(nil, "open", "bf-native", "native", "/topics/lc-bf?session=lc-bf-native")
-		p.waitLog("bf-wasm", "open", 1, 10*time.Second, 0)
-		p.waitLog("bf-native", "open", 1, 10*time.Second, 0)
-		pub.start()
-		p.waitLog("bf-wasm", "message", 5, 10*time.Second, 0)
+		pub := startPair(t, p, ts, "bf", "lc-bf", nil)
 		var notUsed []string
 		var mu sync.Mutex
 		chromedp.ListenTarget(p.ctx, func(ev any) {
@@ -347,16 +404,33 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
+// startPair opens ours (with init) and native on a topic, as the sources
+// name-wasm and name-native with the sessions topic-wasm and topic-native,
+// starts publishing once both are open, and returns when ours received 5
+// events.
+func startPair(t *testing.T, p *page, ts *testServer, name, topic string, init map[string]any) *publisher {
+	t.Helper()
+	pub := startPublisher(t, ts, topic)
+	url := "/topics/" + topic + "?session=" + topic
+	p.lt(nil, "open", name+"-wasm", "wasm", url+"-wasm", init)
+	p.lt(nil, "open", name+"-native", "native", url+"-native")
+	p.waitLog(name+"-wasm", "open", 1, 10*time.Second, 0)
+	p.waitLog(name+"-native", "open", 1, 10*time.Second, 0)
+	pub.start()
+	p.waitLog(name+"-wasm", "message", 5, 10*time.Second, 0)
+	return pub
+}
+
 // pageShow is a pageshow event, as window.lt.shows records it.
 type pageShow struct {
 	T         float64 `json:"t"`
 	Persisted bool    `json:"persisted"`
 }
 
-// stallNative stalls the stream of the native source name (its server
-// session) ahead of a trigger, waits until its events stop arriving, and
-// returns the length of its log then.
-func stallNative(t *testing.T, p *page, ts *testServer, name, session string) int {
+// stallSource stalls the stream of the source name (its server session)
+// ahead of a trigger, waits until its events stop arriving, and returns the
+// length of its log then.
+func stallSource(t *testing.T, p *page, ts *testServer, name, session string) int {
 	t.Helper()
 	stall(t, ts, session)
 	n, still := -1, 0
