@@ -17,14 +17,6 @@ type demoTabs struct {
 	Src       string `json:"src"` // the first frame's URL
 }
 
-const demoReadTabsJS = `(() => ({
-  conns: document.getElementById('tabs-conns').textContent,
-  receiving: document.getElementById('tabs-receiving').textContent,
-  note: document.getElementById('tabs-note').textContent,
-  frames: document.querySelectorAll('#tabs-frames iframe').length,
-  src: document.querySelector('#tabs-frames iframe')?.src ?? '',
-}))()`
-
 // TestDemoTabs opens 8 tabs (frames) in the demo's Tabs view with
 // shared: true and then with native EventSource, and checks the live
 // counts against the server's: 1 connection for 8 receiving tabs, then 6
@@ -34,7 +26,7 @@ func TestDemoTabs(t *testing.T) {
 	p := openDemo(t, fixtures.Config{}, "/#tabs", 50*time.Second)
 	read := func() demoTabs {
 		var v demoTabs
-		p.eval(demoReadTabsJS, &v)
+		p.run(demoTabsJS, &v)
 		return v
 	}
 	waitTabs := func(what string, cond func(v demoTabs) bool) demoTabs {

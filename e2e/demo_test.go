@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"regexp"
@@ -43,27 +45,17 @@ type demoView struct {
 	Wasm        demoPane `json:"wasm"`
 }
 
-// demoReadViewJS reads a view (compare or auth) from the page.
-const demoReadViewJS = `((view) => {
-  const pane = (root) => root ? {
-    side: root.dataset.side,
-    session: root.dataset.session || '',
-    state: +root.dataset.readyState,
-    count: +root.querySelector('[data-stat="count"]').textContent,
-    lastId: root.querySelector('[data-stat="lastid"]').textContent,
-    error: root.querySelector('.pane-error').hidden ? '' : root.querySelector('.pane-error').textContent,
-    events: [...root.querySelectorAll('.log tr.ev')].reverse().map(tr => [...tr.cells].slice(1, 4).map(td => td.textContent)),
-    system: [...root.querySelectorAll('.log tr.sys')].reverse().map(tr => tr.textContent),
-    requests: [...root.querySelectorAll('.conns tbody tr')].map(tr => [...tr.cells].map(td => td.textContent)),
-  } : null;
-  const v = document.getElementById(view + '-verdict');
-  return {
-    verdict: v.dataset.state,
-    verdictText: v.textContent,
-    native: pane(document.querySelector('#' + view + '-panes .pane[data-side="native"]')),
-    wasm: pane(document.querySelector('#' + view + '-panes .pane[data-side="wasm"]')),
-  };
-})`
+// The demo tests' page scripts: each file is one function, called by run.
+var (
+	//go:embed testdata/demo_view.js
+	demoViewJS string
+	//go:embed testdata/demo_set.js
+	demoSetJS string
+	//go:embed testdata/demo_tabs.js
+	demoTabsJS string
+	//go:embed testdata/demo_width.js
+	demoWidthJS string
+)
 
 // demoPage is a headless Chromium tab on the demo.
 type demoPage struct {
@@ -94,8 +86,19 @@ func openDemo(t *testing.T, cfg fixtures.Config, path string, timeout time.Durat
 func (p *demoPage) view(name string) demoView {
 	p.t.Helper()
 	var v demoView
-	p.eval(demoReadViewJS+"("+strconv.Quote(name)+")", &v)
+	p.run(demoViewJS, &v, name)
 	return v
+}
+
+// run calls fn, the text of a JavaScript function, with args (as JSON) in
+// the page, and decodes what it returns into out.
+func (p *demoPage) run(fn string, out any, args ...any) {
+	p.t.Helper()
+	argv, err := json.Marshal(append([]any{}, args...))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	p.eval("("+fn+")(..."+string(argv)+")", out)
 }
 
 // waitView polls the view until cond holds, failing with the last state
@@ -129,8 +132,13 @@ func dumpDemoView(v demoView) string {
 // input and change events fire.
 func (p *demoPage) set(id, value string) {
 	p.t.Helper()
-	p.eval(fmt.Sprintf(`(() => { const el = document.getElementById(%q); el.value = %q;
-	  el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); return true })()`, id, value), nil)
+	p.run(demoSetJS, nil, id, value)
+}
+
+// check ticks or unticks a checkbox, the input and change events firing.
+func (p *demoPage) check(id string, on bool) {
+	p.t.Helper()
+	p.run(demoSetJS, nil, id, on)
 }
 
 // click clicks an element with the mouse, after checking it is enabled.
@@ -313,7 +321,7 @@ func TestDemoAuth(t *testing.T) {
 	// Log out, turn refreshing off and connect again: the WASM client gets
 	// 401 and says so.
 	p.click("#auth-logout")
-	p.eval(`(() => { const c = document.getElementById("auth-refresh"); c.checked = false; return true })()`, nil)
+	p.check("auth-refresh", false)
 	p.click("#auth-start")
 	v = p.waitView("auth", "both clients to fail with no token", 15*time.Second, func(v demoView) bool {
 		return v.Native.State == 2 && v.Wasm.State == 2
@@ -349,12 +357,7 @@ func TestDemoPhoneLayout(t *testing.T) {
 	})
 	for _, view := range []string{"compare", "auth", "publish", "try", "use"} {
 		var width struct{ Page, Window int }
-		p.eval(fmt.Sprintf(`(() => { location.hash = %q; return new Promise((ok) => {
-		  const measure = () => document.body.dataset.view === %[1]q
-		    ? ok({page: document.documentElement.scrollWidth, window: window.innerWidth})
-		    : requestAnimationFrame(measure);
-		  measure();
-		}) })()`, view), &width)
+		p.run(demoWidthJS, &width, view)
 		if width.Page > width.Window {
 			t.Errorf("#%s at 390 px: the page is %d px wide, wider than the %d px window", view, width.Page, width.Window)
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/cdproto/security"
 	"github.com/chromedp/chromedp"
 
-	"github.com/eventsource-wasm/eventsource-wasm/e2e/browser"
 	"github.com/eventsource-wasm/eventsource-wasm/server/api"
 	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
@@ -75,13 +74,7 @@ func health(t *testing.T, app *fixtures.App) api.Health {
 func openStreams(t *testing.T, hs *httptest.Server, query string) context.Context {
 	t.Helper()
 	requireWasm(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	bctx, bcancel, err := browser.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bcancel)
+	bctx := newChromium(t, 60*time.Second)
 	if err := chromedp.Run(bctx,
 		security.SetIgnoreCertificateErrors(true),
 		chromedp.Navigate(hs.URL+"/streams.html?"+query),

@@ -103,13 +103,7 @@ type probeBrowser struct {
 
 func newProbeBrowser(t *testing.T) *probeBrowser {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	bctx, bcancel, err := browser.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bcancel)
+	bctx := newChromium(t, 3*time.Minute)
 	return &probeBrowser{t: t, ctx: bctx, console: browser.ConsoleOf(bctx)}
 }
 

@@ -73,13 +73,7 @@ func newSharedEnv(t *testing.T) *sharedEnv {
 		t.Fatal(err)
 	}
 	ts := startServer(t, fixtures.Config{Static: overlayFS{pages, web.FS}})
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	t.Cleanup(cancel)
-	bctx, bcancel, err := browser.New(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bcancel)
+	bctx := newChromium(t, 5*time.Minute)
 	return &sharedEnv{ts: ts, browser: bctx}
 }
 

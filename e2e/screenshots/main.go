@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -122,8 +123,7 @@ func take(ctx context.Context, base, outDir string, s shot) error {
 	tasks = append(tasks, s.steps(base)...)
 	tasks = append(tasks,
 		chromedp.Sleep(300*time.Millisecond), // let the last row's highlight fade a little
-		// Toasts are transient notices that would cover the panes.
-		chromedp.Evaluate(`document.querySelectorAll('.toast').forEach((t) => { t.hidden = true })`, nil),
+		chromedp.Evaluate(`shots.hideToasts()`, nil),
 		chromedp.CaptureScreenshot(&png),
 	)
 	if err := chromedp.Run(bctx, tasks); err != nil {
@@ -144,11 +144,19 @@ func take(ctx context.Context, base, outDir string, s shot) error {
 	return nil
 }
 
-// load opens path and waits for demo.wasm to be ready.
+// pageJS defines window.shots: what the steps read from the page and do
+// to it.
+//
+//go:embed page.js
+var pageJS string
+
+// load opens path, waits for demo.wasm to be ready and installs
+// window.shots.
 func load(base, path string) chromedp.Tasks {
 	return chromedp.Tasks{
 		chromedp.Navigate(base + path),
 		chromedp.Poll(`document.body.dataset.demo === "ready"`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate(pageJS, nil),
 	}
 }
 
@@ -159,7 +167,7 @@ func until(cond string) chromedp.Action {
 
 // count is a JavaScript expression for the event count of a pane.
 func count(view, side string) string {
-	return fmt.Sprintf(`+document.querySelector('#%s-panes .pane[data-side="%s"] [data-stat="count"]').textContent`, view, side)
+	return fmt.Sprintf("shots.count(%q, %q)", view, side)
 }
 
 func click(sel string) chromedp.Action { return chromedp.Click(sel, chromedp.ByQuery) }
@@ -177,7 +185,7 @@ func compareSteps(base string) chromedp.Tasks {
 // echoSteps: /echo, where each connection reports its request headers.
 func echoSteps(base string) chromedp.Tasks {
 	return append(load(base, "/?stream=echo&url=/echo%3Fn%3D3%26interval%3D150ms%26retry%3D500&autostart=1#compare"),
-		until(`document.querySelectorAll('#cmp-panes .pane[data-side="wasm"] .conns tbody tr').length >= 4`),
+		until(`shots.requests("cmp", "wasm") >= 4`),
 	)
 }
 
@@ -186,11 +194,11 @@ func echoSteps(base string) chromedp.Tasks {
 func authSteps(base string) chromedp.Tasks {
 	return append(load(base, "/#auth"),
 		click("#auth-login"),
-		until(`document.getElementById("auth-token").dataset.state === "valid"`),
+		until(`shots.tokenValid()`),
 		click("#auth-start"),
 		until(count("auth", "wasm")+` >= 5`),
 		click("#auth-expire"),
-		until(`[...document.querySelectorAll('#auth-panes .pane[data-side="wasm"] .sys-headers')].some(r => r.textContent.includes("new token"))`),
+		until(`shots.newToken()`),
 		until(count("auth", "wasm")+` >= 10`),
 	)
 }
@@ -203,7 +211,7 @@ func lifecycleSteps(base string) chromedp.Tasks {
 		click("#life-start"),
 		until(count("life", "native")+` >= 5 && `+count("life", "wasm")+` >= 5`),
 		click("#life-stall"),
-		until(`document.getElementById("life-verdict").dataset.state === "disagree"`),
+		until(`shots.verdict("life") === "disagree"`),
 		until(count("life", "wasm")+` >= `+count("life", "native")+` + 4`),
 	)
 }
@@ -220,8 +228,7 @@ func phoneSteps(base string) chromedp.Tasks {
 // send, and a starting lastEventId.
 func trySteps(base string) chromedp.Tasks {
 	return append(load(base, "/#try"),
-		chromedp.SetValue("#try-preset", "echo", chromedp.ByQuery),
-		chromedp.Evaluate(`document.getElementById("try-preset").dispatchEvent(new Event("change"))`, nil),
+		chromedp.Evaluate(`shots.choose("try-preset", "echo")`, nil),
 		click("#try-add-header"),
 		chromedp.SendKeys("#try-headers .header-row:last-child .h-name", "Authorization", chromedp.ByQuery),
 		chromedp.SendKeys("#try-headers .header-row:last-child .h-value", "Bearer demo-token", chromedp.ByQuery),

@@ -37,12 +37,15 @@ func (f *fakeTransport) warn(msg string) {
 	f.warnings = append(f.warnings, msg)
 }
 
-func (f *fakeTransport) takeWarnings() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	w := f.warnings
-	f.warnings = nil
-	return w
+func (f *fakeTransport) takeWarnings() []string { return drain(&f.mu, &f.warnings) }
+
+// drain returns *list, guarded by mu, and clears it.
+func drain[T any](mu *sync.Mutex, list *[]T) []T {
+	mu.Lock()
+	defer mu.Unlock()
+	l := *list
+	*list = nil
+	return l
 }
 
 func (f *fakeTransport) roundTrip(ctx context.Context, req *request) (*response, error) {
@@ -209,22 +212,10 @@ func (r *recorder) Retrying(retry Retry) {
 }
 
 // takeRetries returns the retries reported so far and clears them.
-func (r *recorder) takeRetries() []Retry {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	l := r.retries
-	r.retries = nil
-	return l
-}
+func (r *recorder) takeRetries() []Retry { return drain(&r.mu, &r.retries) }
 
 // take returns the log so far and clears it.
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	l := r.log
-	r.log = nil
-	return l
-}
+func (r *recorder) take() []string { return drain(&r.mu, &r.log) }
 
 func (r *recorder) lastErr() *Error {
 	r.mu.Lock()
