@@ -63,6 +63,24 @@ type Subscription interface {
 	Close()
 }
 
+// Poller is implemented by a Subscription that can be read without a
+// goroutine waiting on Messages: a server that writes many streams from a
+// few workers learns from Notify that a subscription has something to read,
+// and reads it with Poll. MemoryBroker's subscriptions implement it.
+type Poller interface {
+	// Notify has f called whenever the subscription goes from nothing to
+	// read to something, or ends; at once if it already has something.
+	// f runs with the broker's locks held: it must return at once and not
+	// call the subscription. Call Notify once; from then on read with
+	// Poll, not Messages.
+	Notify(f func())
+	// Poll appends to buf, in order, every message ready now, without
+	// waiting, and reports false once the subscription has ended and
+	// nothing is left to read (Err then tells why). After it reports true,
+	// the next message, or the end, calls f again.
+	Poll(buf []Message) ([]Message, bool)
+}
+
 // Errors a Broker reports. Implementations wrap them with detail; compare
 // with errors.Is.
 var (

@@ -410,12 +410,27 @@ func (s *memSub) close(err error, b *MemoryBroker) {
 	b.forget(s.t)
 }
 
+// memSubscription is a MemoryBroker subscription; it implements Poller.
 type memSubscription struct {
 	s *memSub
 	b *MemoryBroker
 }
 
 func (m *memSubscription) Messages() <-chan Message { return m.s.box.C() }
+
+// Notify implements Poller.
+func (m *memSubscription) Notify(f func()) {
+	m.s.t.mu.Lock()
+	defer m.s.t.mu.Unlock()
+	m.s.box.Notify(f)
+}
+
+// Poll implements Poller.
+func (m *memSubscription) Poll(buf []Message) ([]Message, bool) {
+	m.s.t.mu.Lock()
+	defer m.s.t.mu.Unlock()
+	return m.s.box.Poll(buf)
+}
 
 func (m *memSubscription) Err() error {
 	m.s.t.mu.Lock()

@@ -74,14 +74,16 @@ func (s *Server) Subscribe(w http.ResponseWriter, r *http.Request) {
 		sub.Close()
 		return
 	}
+	var first []sse.Event
+	if reset != nil {
+		b, _ := json.Marshal(reset) // plain strings: cannot fail
+		first = []sse.Event{{Type: "reset", Data: string(b)}}
+	}
 	serve := func() {
 		defer st.End()
 		defer sub.Close() // first: once a detached stream ends, Close may return
-		if reset != nil {
-			b, _ := json.Marshal(reset) // plain strings: cannot fail
-			if !st.Send(sse.Event{Type: "reset", Data: string(b)}) {
-				return
-			}
+		if len(first) > 0 && !st.Send(first[0]) {
+			return
 		}
 		batch := make([]sse.Event, 0, 1)
 		for {
@@ -111,6 +113,11 @@ func (s *Server) Subscribe(w http.ResponseWriter, r *http.Request) {
 			}
 			clear(batch) // let the data go
 		}
+	}
+	// A subscription that can be polled goes to the engine's fan-out
+	// workers, with no goroutine of its own; the others keep one.
+	if src, ok := sub.(stream.Source); ok && st.Handoff(w, r, src, first, serve) {
+		return
 	}
 	if !st.Detach(w, r, serve) {
 		serve()

@@ -3,6 +3,10 @@
 // that exists only while the reader lags, and a bound past which the reader
 // counts as too slow. A buffer for the whole allowed lag, allocated up
 // front, would cost every idle subscriber kilobytes.
+//
+// A Box is read either from its channel (C), or, once Notify has switched
+// it to pull mode, with Poll when it says there is something to read: then
+// no goroutine needs to wait on the channel, nor pump its backlog.
 package mailbox
 
 import "sync"
@@ -21,6 +25,9 @@ type Box[T any] struct {
 	pumping bool          // a pump runs: it alone sends on ch, and closes it
 	quit    chan struct{} // made with the pump, closed to end it
 	closed  bool
+	// notify is set in pull mode: called, with the lock held, when the
+	// Box goes from nothing to read to something, or is closed.
+	notify func()
 }
 
 // New returns an empty Box guarded by mu that holds at most limit
@@ -38,6 +45,9 @@ func (b *Box[T]) C() <-chan T { return b.ch }
 func (b *Box[T]) Put(v T) bool {
 	if b.closed {
 		return false
+	}
+	if b.notify != nil {
+		return b.putPull(v)
 	}
 	if !b.pumping {
 		select {
@@ -82,11 +92,18 @@ func (b *Box[T]) pump() {
 	var zero T
 	for {
 		b.mu.Lock()
-		if b.closed || len(b.backlog) == 0 {
+		if b.closed || len(b.backlog) == 0 || b.notify != nil {
+			// In pull mode (Notify came while the pump ran) the reader
+			// takes the backlog itself: it learns so now.
 			b.pumping = false
-			b.backlog = nil
+			if b.closed || len(b.backlog) == 0 {
+				b.backlog = nil
+			}
 			if b.closed {
 				close(b.ch)
+			}
+			if b.notify != nil {
+				b.notify()
 			}
 			b.mu.Unlock()
 			return
@@ -117,4 +134,67 @@ func (b *Box[T]) Close() {
 	} else {
 		close(b.ch)
 	}
+	if b.notify != nil {
+		b.notify()
+	}
+}
+
+// Notify switches b to pull mode: from now on the reader calls Poll instead
+// of receiving from C, and f is called whenever b goes from having nothing
+// to read to having something, or is closed; at once when it has something
+// already. f runs with the lock held: it must return at once and not call
+// b. The caller holds the lock.
+func (b *Box[T]) Notify(f func()) {
+	b.notify = f
+	if len(b.ch) > 0 || len(b.backlog) > 0 || b.closed {
+		f()
+	}
+}
+
+// putPull is Put in pull mode: the value joins the backlog (no pump moves
+// it; Poll takes it), and the reader is told when it is the first to read.
+func (b *Box[T]) putPull(v T) bool {
+	n := len(b.ch) + len(b.backlog)
+	if n >= b.limit {
+		return false
+	}
+	b.backlog = append(b.backlog, v)
+	if n == 0 {
+		b.notify()
+	}
+	return true
+}
+
+// Poll appends to buf, in order, every value ready to read, without
+// waiting, and reports false once b is closed and nothing is left to read
+// (values still in the backlog at Close are dropped, as for C). Only in
+// pull mode; the caller holds the lock. While a pump that ran before
+// Notify still moves a value, Poll returns only what is in the channel; the
+// pump's end calls f again.
+func (b *Box[T]) Poll(buf []T) ([]T, bool) {
+	for {
+		select {
+		case v, ok := <-b.ch:
+			if !ok {
+				return buf, false
+			}
+			buf = append(buf, v)
+			continue
+		default:
+		}
+		break
+	}
+	if b.pumping {
+		return buf, true
+	}
+	if b.closed {
+		return buf, false
+	}
+	buf = append(buf, b.backlog...)
+	clear(b.backlog) // let the values go
+	b.backlog = b.backlog[:0]
+	if cap(b.backlog) > 64 {
+		b.backlog = nil // a big backlog's array goes to the collector
+	}
+	return buf, true
 }

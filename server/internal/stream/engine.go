@@ -71,6 +71,8 @@ type Engine struct {
 	beatCh    chan struct{}
 	beatTimer *time.Timer
 	beatEnded bool // Close: beatCh stays closed
+
+	hub *hub // the taken-over streams without a goroutine (fanout.go)
 }
 
 // New returns an Engine for cfg.
@@ -78,7 +80,9 @@ func New(cfg Config) *Engine {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Engine{cfg: cfg, closing: make(chan struct{})}
+	e := &Engine{cfg: cfg, closing: make(chan struct{})}
+	e.hub = newHub(e)
+	return e
 }
 
 // Open returns the number of open streams.
@@ -98,6 +102,7 @@ func (e *Engine) Close() {
 		e.detachMu.Lock()
 		close(e.closing)
 		e.detachMu.Unlock()
+		e.hub.closeAll()
 		e.beatMu.Lock()
 		e.beatEnded = true
 		if e.beatTimer != nil {
@@ -139,6 +144,7 @@ func (e *Engine) tick() {
 		close(e.beatCh)
 		e.beatCh = nil
 	}
+	e.hub.beatAll()
 	if e.streams.Load() > 0 {
 		e.beatTimer.Reset(e.cfg.Heartbeat)
 	} else {

@@ -43,15 +43,26 @@ var errAborted = errors.New("server: stream aborted")
 // Hijack (recorders) and an engine that is closing keep the handler's
 // goroutine.
 func (st *Stream) Detach(w http.ResponseWriter, r *http.Request, serve func()) bool {
-	if st.failed != nil || !st.detachable(r) {
+	conn, ok := st.hijack(w, r)
+	if !ok {
 		return false
+	}
+	st.runDetached(conn, serve)
+	return true
+}
+
+// hijack takes the connection over when the stream is detachable and the
+// engine not closing; the caller must then end the stream on its own.
+func (st *Stream) hijack(w http.ResponseWriter, r *http.Request) (net.Conn, bool) {
+	if st.failed != nil || !st.detachable(r) {
+		return nil, false
 	}
 	e := st.e
 	e.detachMu.Lock()
 	select {
 	case <-e.closing: // Close may be waiting already: Add must not race it
 		e.detachMu.Unlock()
-		return false
+		return nil, false
 	default:
 	}
 	e.detached.Add(1)
@@ -59,9 +70,8 @@ func (st *Stream) Detach(w http.ResponseWriter, r *http.Request, serve func()) b
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		e.detached.Done()
-		return false
+		return nil, false
 	}
-	gone := make(chan struct{})
 	out := &chunkedConn{Conn: conn}
 	if st.rec != nil {
 		out.bytes = &st.rec.Bytes
@@ -69,8 +79,16 @@ func (st *Stream) Detach(w http.ResponseWriter, r *http.Request, serve func()) b
 		st.rec.Detached = true
 	}
 	st.takeover = &takeover{conn: conn}
-	st.gone, st.out, st.ctrl, st.enc = gone, out, out, sse.NewEncoder(out)
+	st.out, st.ctrl, st.enc = out, out, sse.NewEncoder(out)
 	st.armed = time.Time{} // Hijack cleared the connection's deadlines
+	return conn, true
+}
+
+// runDetached serves a hijacked stream on its own goroutine, with one more
+// blocked reading to notice the client leave.
+func (st *Stream) runDetached(conn net.Conn, serve func()) {
+	gone := make(chan struct{})
+	st.gone = gone
 	go func() {
 		// Anything the client sends is ignored; its end (or the stream's
 		// Close) ends the read.
@@ -83,7 +101,6 @@ func (st *Stream) Detach(w http.ResponseWriter, r *http.Request, serve func()) b
 		}
 	}()
 	go serve()
-	return true
 }
 
 // detachable reports whether the stream's response is one Detach can take

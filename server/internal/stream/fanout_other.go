@@ -1,0 +1,29 @@
+//go:build !linux
+
+package stream
+
+import (
+	"net/http"
+
+	"github.com/eventsource-wasm/eventsource-wasm/broker"
+	"github.com/eventsource-wasm/eventsource-wasm/sse"
+)
+
+// Source is what a hub stream sends: a subscription read by polling.
+type Source interface {
+	broker.Poller
+	Close()
+}
+
+// hub is Linux's fan-out (fanout.go); elsewhere every taken-over stream
+// keeps its goroutines.
+type hub struct{}
+
+func newHub(*Engine) *hub { return &hub{} }
+func (*hub) beatAll()     {}
+func (*hub) closeAll()    {}
+
+// Handoff reports false: the handler serves the stream itself.
+func (st *Stream) Handoff(w http.ResponseWriter, r *http.Request, src Source, first []sse.Event, serve func()) bool {
+	return false
+}
