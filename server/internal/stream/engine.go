@@ -85,6 +85,14 @@ func New(cfg Config) *Engine {
 	return e
 }
 
+// ended counts a stream's end.
+func (e *Engine) ended() {
+	e.streams.Add(-1)
+	if e.cfg.Limit != nil {
+		e.cfg.Limit.Release()
+	}
+}
+
 // Open returns the number of open streams.
 func (e *Engine) Open() int64 { return e.streams.Load() }
 

@@ -405,6 +405,6 @@ func (hs *hubStream) end() {
 		hs.rec.Log(context.Background(), false)
 	}
 	e := hs.h.e
-	e.streams.Add(-1)
+	e.ended()
 	e.detached.Done()
 }

@@ -125,10 +125,7 @@ func (st *Stream) End() {
 	if st.takeover != nil {
 		st.endTakeover()
 	}
-	st.e.streams.Add(-1)
-	if st.e.cfg.Limit != nil {
-		st.e.cfg.Limit.Release()
-	}
+	st.e.ended()
 }
 
 // Abort ends the connection without ending the body: to the client it
