@@ -77,3 +77,33 @@ func BenchmarkEncoder(b *testing.B) {
 		}
 	}
 }
+
+// benchFeedBytes is benchParse through FeedBytes, the path of the wasm
+// bridge, whose emit copies nothing.
+func benchFeedBytes(b *testing.B, n, size int) {
+	stream := benchStream(b, n, size)
+	const chunk = 64 << 10
+	p := sse.NewParser(0)
+	got := 0
+	emit := func(_, _, _ []byte) { got++ }
+	b.SetBytes(int64(len(stream)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Reset()
+		got = 0
+		for off := 0; off < len(stream); off += chunk {
+			if err := p.FeedBytes(stream[off:min(off+chunk, len(stream))], emit); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if got != n {
+			b.Fatalf("%d events, want %d", got, n)
+		}
+	}
+}
+
+// BenchmarkFeedBytes64B, 1KiB and 1MiB parse the bench workloads' streams
+// without decoding, as the wasm bridge does.
+func BenchmarkFeedBytes64B(b *testing.B)  { benchFeedBytes(b, 1<<16, 64) }
+func BenchmarkFeedBytes1KiB(b *testing.B) { benchFeedBytes(b, 1<<12, 1<<10) }
+func BenchmarkFeedBytes1MiB(b *testing.B) { benchFeedBytes(b, 8, 1<<20) }

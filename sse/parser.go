@@ -26,6 +26,8 @@ type Parser struct {
 	err     error
 
 	data     []byte // data buffer, each value followed by LF
+	pend     []byte // the event's only data value so far, not yet copied into data
+	pendSet  bool   // pend holds a value (which may be empty)
 	typ      []byte // event type buffer
 	id       []byte // last event ID buffer, as received
 	lastID   []byte // last event ID string, as received; set at dispatch
@@ -83,6 +85,7 @@ func (p *Parser) Comments() int64 { return p.comments }
 // and reconnection time, as an EventSource does across reconnects.
 func (p *Parser) Reset() {
 	p.line, p.data, p.typ = p.line[:0], p.data[:0], p.typ[:0]
+	p.pend, p.pendSet = nil, false
 	p.bomSeen, p.atStart, p.skipLF, p.err = 0, true, false, nil
 	p.id = append(p.id[:0], p.lastID...)
 }
@@ -106,7 +109,9 @@ func (p *Parser) Feed(chunk []byte, emit func(Event)) error {
 // call: emit receives the event type (empty for the default, "message"),
 // data and last event ID as the stream carried them, not UTF-8 decoded, in
 // slices that emit must not modify, valid only until it returns. None
-// contains CR; type and ID contain no LF either. A WHATWG UTF-8 decoder (a
+// contains CR; type and ID contain no LF either. The data of an event
+// with one data line that lies whole in chunk is a slice of chunk, not a
+// copy, so a caller that keeps chunk can keep that data without copying it. A WHATWG UTF-8 decoder (a
 // browser's TextDecoder) turns them into exactly the strings Feed gives.
 func (p *Parser) FeedBytes(chunk []byte, emit func(typ, data, id []byte)) error {
 	if p.err != nil {
@@ -169,6 +174,7 @@ func (p *Parser) feedLines(chunk []byte, emit func(typ, data, id []byte)) error 
 			if len(p.line)+len(chunk)-pos > p.max {
 				return p.tooLarge("line")
 			}
+			p.spill() // pend may lie in p.line, which this append reuses
 			p.line = append(p.line, chunk[pos:]...)
 			return nil
 		}
@@ -196,7 +202,18 @@ func (p *Parser) feedLines(chunk []byte, emit func(typ, data, id []byte)) error 
 			return err
 		}
 	}
+	p.spill()
 	return nil
+}
+
+// spill copies a pending data value into the data buffer, before the
+// bytes it lies in (the caller's chunk, or p.line) go away or are reused.
+func (p *Parser) spill() {
+	if p.pendSet {
+		p.data = append(p.data, p.pend...)
+		p.data = append(p.data, '\n')
+		p.pend, p.pendSet = nil, false
+	}
 }
 
 // tooLarge returns [ErrEventTooLarge], saying what exceeded which limit.
@@ -232,8 +249,16 @@ func (p *Parser) processLine(line []byte, emit func(typ, data, id []byte)) error
 	case "event":
 		p.typ = append(p.typ[:0], value...)
 	case "data":
+		p.spill()
 		if len(p.data)+len(value) > p.max {
 			return p.tooLarge("event data")
+		}
+		if len(p.data) == 0 {
+			// Most events have one data line: its value is emitted from
+			// where it lies, and copied only if another data line follows
+			// or the event outlives the chunk.
+			p.pend, p.pendSet = value, true
+			return nil
 		}
 		p.data = append(p.data, value...)
 		p.data = append(p.data, '\n')
@@ -252,12 +277,18 @@ func (p *Parser) processLine(line []byte, emit func(typ, data, id []byte)) error
 // dispatch runs the spec's "dispatch the event" steps at a blank line.
 func (p *Parser) dispatch(emit func(typ, data, id []byte)) {
 	p.lastID = append(p.lastID[:0], p.id...)
-	if len(p.data) == 0 {
+	var data []byte
+	switch {
+	case p.pendSet:
+		data = p.pend
+	case len(p.data) > 0:
+		data = p.data[:len(p.data)-1]
+	default:
 		p.typ = p.typ[:0]
 		return
 	}
-	data, typ := p.data[:len(p.data)-1], p.typ
-	p.data, p.typ = p.data[:0], p.typ[:0]
+	typ := p.typ
+	p.data, p.typ, p.pend, p.pendSet = p.data[:0], p.typ[:0], nil, false
 	// The buffers are emptied before emit and refilled only by later
 	// lines, so the slices stay valid while emit runs.
 	emit(typ, data, p.lastID)

@@ -47,7 +47,7 @@ export function cloneableConfig(cfg) {
   return { ...rest, headers: Array.from(headers ?? []), hasHeadersFn: typeof headersFn === 'function' };
 }
 
-/** The id of the last event of a batch ("\rtype\rdata\rid" per event). */
+/** The id of the last event of a batch ([type, data, lastEventId, …]). */
 export function lastIdOf(batch) {
-  return batch.slice(batch.lastIndexOf('\r') + 1);
+  return batch[batch.length - 1];
 }

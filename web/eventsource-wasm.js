@@ -12,8 +12,8 @@
 // elsewhere. Importing the module does nothing else, so it is safe in Node
 // and during server-side rendering. Every connection shares that one Go
 // instance. The Go side (wasm/cmd/eventsource) hands over the events of each
-// network chunk as one string, which is split here and dispatched as
-// MessageEvents.
+// network chunk in one call, as offsets into wasm memory that are decoded
+// here (readBatch) and dispatched as MessageEvents.
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -26,6 +26,7 @@ let wasmExecURL = null;
 let sharedWorkerURL = null;
 let attachSink; // (source, sink): makes an openEventStream source hand its events to sink
 let lastParserId = 0; // the last EventStreamParser id handed to the bridge
+let memory = null; // the module's WebAssembly.Memory; it can grow (detaching its buffer) whenever Go runs
 
 /**
  * Sets where the module's files are, for pages that host them elsewhere than
@@ -90,10 +91,68 @@ async function load() {
   }
   // run() executes main synchronously until it waits for callbacks, and
   // main registers the bridge first; the promise only settles on exit.
+  memory = instance.exports.mem;
   go.run(instance).catch((err) => console.error('eventsource.wasm stopped:', err));
-  const b = globalThis.__eventsourceWasm;
-  if (!b) throw new Error('eventsource.wasm did not start');
+  const raw = globalThis.__eventsourceWasm;
+  if (!raw) throw new Error('eventsource.wasm did not start');
+  // The Go side hands over each chunk's events as the address of a table
+  // in wasm memory; the bridge that the rest of this module (and the shared
+  // worker) uses passes them on decoded, as [type, data, lastEventId, …].
+  const b = {
+    ...raw,
+    connect: (id, url, cfg, cb) => raw.connect(id, url, cfg, { ...cb, batch: (ptr) => cb.batch(readBatch(ptr)) }),
+    parse(id, bytes) {
+      const out = raw.parse(id, bytes);
+      return typeof out === 'number' ? readBatch(out) : out;
+    },
+  };
+  globalThis.__eventsourceWasm = b;
   return b;
+}
+
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true }); // a BOM inside a field is content
+
+/**
+ * Decodes the batch whose table is at ptr in wasm memory (see
+ * wasm/cmd/eventsource/batch.go) straight from views of that memory, with
+ * no other copy: [type, data, lastEventId] per event, in one flat array.
+ * The fields in the chunk are decoded in one pass over the span they come
+ * from, and so are those in the arena; each field is then a slice of that
+ * string, which is exact when the string has one UTF-16 unit per byte
+ * (ASCII, or invalid bytes that each become U+FFFD). Otherwise each field
+ * is decoded alone: fields end at ASCII bytes, so decoding one alone gives
+ * what decoding the whole stream would. It runs while Go waits, so the
+ * memory cannot grow under it; the caller dispatches only once it returns.
+ */
+function readBatch(ptr) {
+  if (ptr === 0) return [];
+  const buf = memory.buffer; // taken anew on each call: growing the memory detaches the old one
+  const [chunkAt, chunkLen, lo, hi, arenaAt, arenaLen, n] = new Uint32Array(buf, ptr, 7);
+  const table = new Uint32Array(buf, ptr + 32, n * 6);
+  const chunk = span(buf, chunkAt + lo, hi - lo);
+  const arena = span(buf, arenaAt, arenaLen);
+  const field = (s, e) => {
+    if (s === e) return '';
+    if (s < chunkLen) return chunk !== null ? chunk.slice(s - lo, e - lo) : utf8.decode(new Uint8Array(buf, chunkAt + s, e - s));
+    return arena !== null ? arena.slice(s - chunkLen, e - chunkLen) : utf8.decode(new Uint8Array(buf, arenaAt + s - chunkLen, e - s));
+  };
+  const out = new Array(n * 3);
+  let idAt = -1, id = '';
+  for (let i = 0, j = 0; j < table.length; i += 3, j += 6) {
+    out[i] = table[j] === table[j + 1] ? 'message' : field(table[j], table[j + 1]);
+    out[i + 1] = field(table[j + 2], table[j + 3]);
+    if (table[j + 4] !== idAt) id = field(idAt = table[j + 4], table[j + 5]); // an ID that repeats has the same place
+    out[i + 2] = id;
+  }
+  return out;
+}
+
+// span decodes len bytes at addr, and returns the string when each byte
+// became one UTF-16 unit, so that byte offsets are string offsets; else null.
+function span(buf, addr, len) {
+  if (len <= 0) return '';
+  const s = utf8.decode(new Uint8Array(buf, addr, len));
+  return s.length === len ? s : null;
 }
 
 // sharedBridge returns the transport of a `shared: true` source: through
@@ -448,16 +507,16 @@ export class WasmEventSource extends EventTarget {
     this.dispatchEvent(new WasmOpenEvent('open', { status, headers: new Headers(headers) }));
   }
 
+  // #dispatchBatch dispatches a chunk's events: [type, data, lastEventId, …].
   #dispatchBatch(batch) {
-    const parts = batch.split('\r'); // "", then type, data, id per event
     if (this.#sink) {
-      eachEvent(parts, this.#debug ? (ev) => { this.#logEvent(ev.type, ev.data, ev.lastEventId); this.#sink(ev); } : this.#sink);
+      eachEvent(batch, this.#debug ? (ev) => { this.#logEvent(ev.type, ev.data, ev.lastEventId); this.#sink(ev); } : this.#sink);
       return;
     }
     const origin = this.#origin;
-    for (let i = 1; i + 2 < parts.length && this.#readyState !== CLOSED; i += 3) {
-      if (this.#debug) this.#logEvent(parts[i], parts[i + 1], parts[i + 2]);
-      this.dispatchEvent(messageEvent(parts[i], parts[i + 1], parts[i + 2], origin));
+    for (let i = 0; i + 2 < batch.length && this.#readyState !== CLOSED; i += 3) {
+      if (this.#debug) this.#logEvent(batch[i], batch[i + 1], batch[i + 2]);
+      this.dispatchEvent(messageEvent(batch[i], batch[i + 1], batch[i + 2], origin));
     }
   }
 
@@ -589,10 +648,9 @@ for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSED })) {
   Object.defineProperty(WasmEventSource.prototype, name, { value, enumerable: true });
 }
 
-// eachEvent calls fn with each event of a batch split on CR: "", then
-// type, data and id per event.
-function eachEvent(parts, fn) {
-  for (let i = 1; i + 2 < parts.length; i += 3) fn({ type: parts[i], data: parts[i + 1], lastEventId: parts[i + 2] });
+// eachEvent calls fn with each event of a batch: type, data and id per event.
+function eachEvent(batch, fn) {
+  for (let i = 0; i + 2 < batch.length; i += 3) fn({ type: batch[i], data: batch[i + 1], lastEventId: batch[i + 2] });
 }
 
 /**
@@ -672,11 +730,11 @@ export class EventStreamParser extends TransformStream {
             : ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
               : new Uint8Array(chunk);
         const out = b.parse(id, bytes);
-        if (typeof out !== 'string') {
+        if (!Array.isArray(out)) {
           release();
           throw new TypeError(`EventStreamParser: ${out.error}`);
         }
-        if (out !== '') eachEvent(out.split('\r'), (ev) => controller.enqueue(ev));
+        eachEvent(out, (ev) => controller.enqueue(ev));
       },
       flush: release, // an unfinished event at the end is dropped, as the standard says
       cancel: release,

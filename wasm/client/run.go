@@ -47,9 +47,13 @@ type handler interface {
 type ByteHandler interface {
 	// Open is called when a response is accepted; the state is Open.
 	Open(Response)
+	// BeginChunk is called before the events of each network chunk with
+	// the chunk itself, which stays unchanged until EndChunk returns.
+	BeginChunk(chunk []byte)
 	// EventBytes is called for each event of a network chunk, in stream
 	// order, with the arguments of [sse.Parser.FeedBytes]: the slices are
-	// valid only until it returns.
+	// valid only until it returns, except those that lie in the chunk
+	// (as single-line data does), valid until EndChunk returns.
 	EventBytes(typ, data, id []byte)
 	// EndChunk is called after the events of each network chunk.
 	EndChunk()
@@ -78,6 +82,7 @@ func RunBytes(ctx context.Context, rawURL string, opts *Options, h ByteHandler) 
 func runBytes(ctx context.Context, t transport, absURL string, opts *Options, h ByteHandler) error {
 	emit := h.EventBytes
 	return runFeeding(ctx, t, absURL, opts, h, func(p *sse.Parser, chunk []byte) error {
+		h.BeginChunk(chunk)
 		err := p.FeedBytes(chunk, emit)
 		h.EndChunk()
 		return err

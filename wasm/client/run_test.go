@@ -203,6 +203,7 @@ func (r *byteRecorder) EventBytes(typ, data, id []byte) {
 	defer r.mu.Unlock()
 	r.events = append(r.events, string(typ)+"|"+string(data)+"|"+string(id))
 }
+func (r *byteRecorder) BeginChunk([]byte) {}
 func (r *byteRecorder) EndChunk() {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"syscall/js"
 	"time"
-	"unsafe"
 
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/client"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
@@ -155,7 +154,7 @@ func (b *bridge) forget(id int) {
 // sink forwards a connection's reports to its JavaScript callbacks.
 type sink struct {
 	onOpen, onBatch, onError, onRetrying jsval.Value
-	buf                                  []byte // the batch, reused from chunk to chunk
+	batch                                batch // reused from chunk to chunk
 }
 
 // newSink reads the callbacks object {open, batch, error, retrying};
@@ -189,20 +188,18 @@ func (s *sink) Open(r client.Response) {
 	_, _ = s.onOpen.Invoke(r.Status, r.URL, h)
 }
 
-// EventBytes appends an event to the chunk's batch (see appendEvent).
-func (s *sink) EventBytes(typ, data, id []byte) {
-	s.buf = appendEvent(s.buf, typ, data, id)
-}
+// BeginChunk starts the chunk's batch.
+func (s *sink) BeginChunk(chunk []byte) { s.batch.begin(chunk) }
 
-// EndChunk hands the chunk's events to JavaScript in one call.
+// EventBytes adds an event to the chunk's batch.
+func (s *sink) EventBytes(typ, data, id []byte) { s.batch.add(typ, data, id) }
+
+// EndChunk hands the chunk's events to JavaScript in one call: the
+// address of the batch's table, which JavaScript reads during the call.
 func (s *sink) EndChunk() {
-	if len(s.buf) == 0 {
-		return
+	if s.batch.events() > 0 {
+		_, _ = s.onBatch.Invoke(s.batch.finish())
 	}
-	// JavaScript copies the string out of Go memory during the call, so
-	// the buffer need not be copied to a Go string first.
-	_, _ = s.onBatch.Invoke(unsafe.String(unsafe.SliceData(s.buf), len(s.buf)))
-	s.buf = s.buf[:0]
 }
 
 func (s *sink) Error(err *client.Error, state client.ReadyState) {

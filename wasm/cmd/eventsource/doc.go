@@ -6,7 +6,7 @@
 //	connect(id, url, cfg, callbacks) → undefined, or an error message
 //	control(id, command)              → undefined, or an error message
 //	close(id)
-//	parse(id, bytes) → batch, or {error}
+//	parse(id, bytes) → batch address, or {error}
 //	unparse(id)
 //
 // id is a number JavaScript picks, unique per connection. callbacks is an
@@ -14,11 +14,12 @@
 //
 //   - open(status, url, headers) reports an accepted response (url after
 //     redirects, headers as a plain object of lower-case names);
-//   - batch(batch) delivers the events of one network chunk in one string,
-//     "\rtype\rdata\rid" per event, so the boundary is crossed and bytes
-//     are decoded to a string once per chunk. CR cannot occur inside a
-//     field: the parser ends lines at CR, and type and ID never hold line
-//     ends;
+//   - batch(ptr) delivers the events of one network chunk in one call:
+//     ptr is the address in wasm memory of a table of offsets (see
+//     batch.go), from which JavaScript decodes the fields during the call,
+//     so the boundary is crossed once per chunk and no event's bytes are
+//     copied again between the chunk's copy into wasm memory and their
+//     decode;
 //   - error(readyState, status, statusText, message) reports an error, with
 //     readyState 0 when the client reconnects and 2 when it failed for good;
 //   - retrying(attempt, delayMs, cause, message) precedes each reconnect
@@ -29,8 +30,8 @@
 // "visible", "suspend" or "restore".
 //
 // parse feeds a Uint8Array to the sse.Parser of EventStreamParser id (made
-// on first use) and returns the events it completed as a batch, in
-// onBatch's format; unparse forgets the parser.
+// on first use) and returns the address of the batch of the events it
+// completed, in batch's format (0 for none); unparse forgets the parser.
 //
 // The module stays lean, within its size budget (see size_test.go): it
 // imports neither net/http nor fmt, reflect or os; package jsval is its

@@ -4,7 +4,6 @@ package main
 
 import (
 	"sync"
-	"unsafe"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
@@ -21,13 +20,13 @@ type parsers struct {
 type parser struct {
 	p     *sse.Parser
 	in    []byte // the chunk, copied in; reused
-	batch []byte // the chunk's events (see appendEvent); reused
+	batch batch  // the chunk's events; reused
 }
 
 // parse(id, bytes) feeds a Uint8Array to parser id (made on first use)
-// and returns the events it completed as a batch string, or {error} when
-// the stream is invalid (an event over the size limit); the parser then
-// refuses more input.
+// and returns the address of the batch of the events it completed (see
+// batch), 0 when there are none, or {error} when the stream is invalid (an
+// event over the size limit); the parser then refuses more input.
 func (ps *parsers) parse(_ jsval.Value, args []jsval.Value) any {
 	if len(args) < 2 {
 		return map[string]any{"error": "parse: want 2 arguments"}
@@ -53,14 +52,15 @@ func (ps *parsers) parse(_ jsval.Value, args []jsval.Value) any {
 	if n, err = jsval.CopyBytesToGo(p.in[:n], args[1]); err != nil {
 		return map[string]any{"error": "parse: the chunk is not a Uint8Array"}
 	}
-	p.batch = p.batch[:0]
-	err = p.p.FeedBytes(p.in[:n], func(typ, data, id []byte) { p.batch = appendEvent(p.batch, typ, data, id) })
-	if err != nil {
+	p.batch.begin(p.in[:n])
+	if err = p.p.FeedBytes(p.in[:n], p.batch.add); err != nil {
 		return map[string]any{"error": err.Error()}
 	}
-	// The string is copied to JavaScript as the call returns, before the
-	// next call can reuse the buffer.
-	return unsafe.String(unsafe.SliceData(p.batch), len(p.batch))
+	if p.batch.events() == 0 {
+		return 0
+	}
+	// JavaScript reads the batch before the next call can reuse it.
+	return p.batch.finish()
 }
 
 // release(id) forgets parser id.
