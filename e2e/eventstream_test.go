@@ -19,7 +19,9 @@ var eventStreamJS string
 // bytes gives the same events to the parser (invalid UTF-8, CR/LF and BOM
 // split across chunks included), and the stream API gives those events
 // too. Then how a stream ends: a failed connection errors it, an aborted
-// signal and breaking out of for await close it.
+// signal and breaking out of for await close it. Generated streams check
+// the zero-copy path's decoding (split code points, invalid UTF-8, BOMs,
+// large events across chunks) and wasm memory growing under it.
 func TestEventStreamAPIs(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, fixtures.Config{})
@@ -43,6 +45,10 @@ func TestEventStreamAPIs(t *testing.T) {
 				Diffs []string
 			}
 			FromStrings []string
+			Generated   map[string][]string
+			GrowthParse []string
+			GrowthBatch []string
+			GrewOnParse any
 			Failed      string
 			Aborted     string
 			ForAwait    any
@@ -60,6 +66,20 @@ func TestEventStreamAPIs(t *testing.T) {
 			if want, ok := known[name]; ok && !slices.Equal(r.Whole, want) {
 				t.Errorf("%s: %q, want %q", name, r.Whole, want)
 			}
+		}
+		if len(out.Generated) != 5 {
+			t.Errorf("generated streams: %d results, want 5", len(out.Generated))
+		}
+		for name, diffs := range out.Generated {
+			for _, d := range diffs {
+				t.Errorf("%s: %s", name, d)
+			}
+		}
+		if want := []string{`message|"before"|`, `message|"after"|`}; !slices.Equal(out.GrowthParse, want) || out.GrewOnParse != true {
+			t.Errorf("a chunk that grows wasm memory: %q (grew: %v), want %q", out.GrowthParse, out.GrewOnParse, want)
+		}
+		if want := []string{`message|"1"|`, "grew: true", `message|"2"|x`, `message|"3"|x`, `t|"4"|x`, `message|"5"|x`}; !slices.Equal(out.GrowthBatch, want) {
+			t.Errorf("memory grown by a listener mid-batch: %q, want %q", out.GrowthBatch, want)
 		}
 		if want := []string{`message|"café"|`, `x|"y"|7`}; !slices.Equal(out.FromStrings, want) {
 			t.Errorf("string chunks: %q, want %q", out.FromStrings, want)

@@ -100,6 +100,7 @@ async function load() {
   // worker) uses passes them on decoded, as [type, data, lastEventId, …].
   const b = {
     ...raw,
+    memory, // for tests and debugging: its buffer is detached each time it grows
     connect: (id, url, cfg, cb) => raw.connect(id, url, cfg, { ...cb, batch: (ptr) => cb.batch(readBatch(ptr)) }),
     parse(id, bytes) {
       const out = raw.parse(id, bytes);

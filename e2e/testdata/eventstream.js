@@ -10,8 +10,9 @@
 // whole. Then it checks how openEventStream ends: a failed connection
 // errors the stream, an aborted signal and a cancel close it.
 async ({ presets }) => {
-  const { EventStreamParser, openEventStream, ready } = await import('/eventsource-wasm.js');
+  const { EventStreamParser, WasmEventSource, openEventStream, ready } = await import('/eventsource-wasm.js');
   await ready();
+  const { memory } = globalThis.__eventsourceWasm; // the module's, which the bridge carries
   const show = (evs) => evs.map((e) => `${e.type}|${JSON.stringify(e.data)}|${e.lastEventId}`);
   const collect = async (stream, max = Infinity) => {
     const out = [];
@@ -49,6 +50,83 @@ async ({ presets }) => {
     if (JSON.stringify(streamed) !== JSON.stringify(whole)) r.diffs.push(`openEventStream: ${JSON.stringify(streamed)}`);
     out.presets[name] = r;
   }
+
+  // Generated streams whose events the test knows, parsed whole and in
+  // chunkings: code points split across chunks, invalid UTF-8 next to
+  // ASCII events in one chunk, BOMs (stripped at the stream's start only),
+  // repeated IDs, and events of hundreds of KiB across many chunks.
+  const enc = new TextEncoder();
+  const cat = (...parts) => {
+    const all = parts.map((p) => (typeof p === 'string' ? enc.encode(p) : Uint8Array.from(p)));
+    const out = new Uint8Array(all.reduce((n, a) => n + a.length, 0));
+    let at = 0;
+    for (const a of all) out.set(a, (at += a.length) - a.length);
+    return out;
+  };
+  const big = 'x€'.repeat(70000) + '😀'; // 350 KiB, code points split by every chunk size
+  const cases = {
+    'split code points': [cat('data: €😀é\nid: ☃\nevent: ü\n\ndata: ok\n\n'), ['ü|"€😀é"|☃', 'message|"ok"|☃']],
+    'invalid UTF-8': [cat('data: ok\n\ndata: ', [0xe2, 0x82], 'A', [0xff], '\nid: ', [0xc3], '\n\n', 'data: x\n\n'),
+      ['message|"ok"|', 'message|"\ufffdA\ufffd"|\ufffd', 'message|"x"|\ufffd']],
+    'BOMs': [cat([0xef, 0xbb, 0xbf], 'data: ', [0xef, 0xbb, 0xbf], 'x\n\nevent: ', [0xef, 0xbb, 0xbf], 't\ndata: y\n\n'),
+      ['message|"\ufeffx"|', '\ufefft|"y"|']],
+    'repeated IDs': [cat('id: a\ndata: 1\n\ndata: 2\n\nid\ndata: 3\n\ndata: 4\n\n'),
+      ['message|"1"|a', 'message|"2"|a', 'message|"3"|', 'message|"4"|']],
+    'large events': [cat(`id: 1\ndata: ${big}\n\ndata: a\ndata: ${big}\n\ndata: small\n\nevent: t\ndata: ${big}\r\n\r\n`),
+      [`message|${JSON.stringify(big)}|1`, `message|${JSON.stringify('a\n' + big)}|1`, 'message|"small"|1', `t|${JSON.stringify(big)}|1`]],
+  };
+  out.generated = {};
+  for (const [name, [bytes, want]] of Object.entries(cases)) {
+    const diffs = [];
+    const check = async (what, chunks) => {
+      const got = show(await parse(chunks));
+      if (JSON.stringify(got) !== JSON.stringify(want)) diffs.push(`${what}: ${JSON.stringify(got).slice(0, 300)}`);
+    };
+    const sizes = bytes.length < 200 ? [1, 2, 3, 5] : [1000, 4099, 65536];
+    for (const size of [...sizes, bytes.length]) {
+      const chunks = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      await check(`${size}-byte chunks`, chunks);
+    }
+    if (bytes.length < 200) {
+      for (let i = 1; i < bytes.length; i++) await check(`split at ${i}`, [bytes.subarray(0, i), bytes.subarray(i)]);
+    }
+    out.generated[name] = diffs;
+  }
+
+  // Growing wasm memory detaches the buffer that views of it were taken
+  // from. A chunk big enough to grow it, with events after the growth...
+  const grownFrom = memory?.buffer.byteLength;
+  const pad = (': ' + 'p'.repeat(1 << 20) + '\n').repeat(24);
+  out.growthParse = show(await parse([cat('data: before\n\n', pad, 'data: after\n\n')]));
+  // ...and a listener that makes Go grow it in the middle of a batch: the
+  // batch's later events must be intact.
+  const fiveEvents = cat('data: 1\n\ndata: 2\nid: x\n\ndata: 3\n\nevent: t\ndata: 4\n\ndata: 5\n\n');
+  const growing = await new Promise((resolve) => {
+    const seen = [];
+    const fetchOnce = async () => new Response(new ReadableStream({
+      start(c) { c.enqueue(fiveEvents); },
+    }), { headers: { 'content-type': 'text/event-stream' } });
+    const es = new WasmEventSource('/unused', { fetch: fetchOnce });
+    const add = (e) => {
+      seen.push(`${e.type}|${JSON.stringify(e.data)}|${e.lastEventId}`);
+      if (seen.length === 1) {
+        const before = memory?.buffer.byteLength;
+        globalThis.__eventsourceWasm.parse(1e9, new Uint8Array(32 << 20)); // Go copies it in: the memory grows
+        globalThis.__eventsourceWasm.unparse(1e9);
+        seen.push(`grew: ${memory?.buffer.byteLength > before}`);
+      }
+      if (seen.length === 6) {
+        es.close();
+        resolve(seen);
+      }
+    };
+    es.addEventListener('message', add);
+    es.addEventListener('t', add);
+    setTimeout(() => { es.close(); resolve(seen); }, 10000);
+  });
+  out.growthBatch = growing;
+  out.grewOnParse = memory ? memory.buffer.byteLength > grownFrom : 'memory not seen';
 
   // A string chunk is UTF-8 encoded.
   out.fromStrings = show(await parse(['data: caf', 'é\n', '\nid: 7\nevent: x\ndata: y\n\n']));
