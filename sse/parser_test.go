@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 )
@@ -575,5 +577,37 @@ func TestParserLastEventIDDuringEmit(t *testing.T) {
 	})
 	if err != nil || n != 3 {
 		t.Fatalf("err = %v, %d events; want 3", err, n)
+	}
+}
+
+// FeedBytes emits the data of a one-line event that lies whole in the
+// chunk from the chunk itself, and copies it otherwise: when a second data
+// line follows, or when the event outlives the chunk (which the caller may
+// then reuse, as the test does).
+func TestParserFeedBytesDataInChunk(t *testing.T) {
+	within := func(b, chunk []byte) bool {
+		start, end := unsafe.Pointer(unsafe.SliceData(chunk)), unsafe.Add(unsafe.Pointer(unsafe.SliceData(chunk)), len(chunk))
+		p := unsafe.Pointer(unsafe.SliceData(b))
+		return len(b) > 0 && uintptr(p) >= uintptr(start) && uintptr(p)+uintptr(len(b)) <= uintptr(end)
+	}
+	p := sse.NewParser(0)
+	chunk := []byte("data: one\n\ndata: two\ndata: lines\n\nid: 1\ndata: spans")
+	var got []string
+	var inChunk []bool
+	emit := func(typ, data, id []byte) {
+		got = append(got, string(data))
+		inChunk = append(inChunk, within(data, chunk))
+	}
+	if err := p.FeedBytes(chunk, emit); err != nil {
+		t.Fatal(err)
+	}
+	copy(chunk, "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX") // the caller reuses its buffer
+	chunk = []byte(" chunks\n\ndata: last\n\n")
+	if err := p.FeedBytes(chunk, emit); err != nil {
+		t.Fatal(err)
+	}
+	want, wantIn := []string{"one", "two\nlines", "spans chunks", "last"}, []bool{true, false, false, true}
+	if !slices.Equal(got, want) || !slices.Equal(inChunk, wantIn) {
+		t.Errorf("data %q, in the chunk %v; want %q, %v", got, inChunk, want, wantIn)
 	}
 }
