@@ -29,14 +29,16 @@ const (
 	maxRetained      = 10000
 	maxSubscriberLag = 1000
 	subscriberFanout = 10000
-	// How long a delivery or a subscription's end may take before the test
-	// fails: only a bound for a broken broker, so generous for the race
-	// detector with 10,000 Redis subscribers on a loaded 2-core machine.
+	// How long a delivery, a subscription's end or one Publish may take
+	// before the test fails: only a bound for a broken broker, so generous
+	// for the race detector with 10,000 Redis subscribers on a loaded
+	// 2-core machine. A Publish that waited for a subscriber that never
+	// reads would never return at all.
 	deliveryTimeout = 30 * time.Second
-	// Generous for the race detector on a loaded 2-core machine: a publish
-	// that blocked on a subscriber would never return at all.
-	publishBudget     = 15 * time.Second
-	slowestPublish    = 3 * time.Second
+	// publishBudget bounds a whole run of publishes with a stuck
+	// subscriber, so a broker that waits a little on it every time fails
+	// rather than running for hours. Only a bound: speed is make bench's.
+	publishBudget     = 2 * time.Minute
 	concurrentWriters = 4
 )
 
@@ -89,6 +91,39 @@ func publish(t *testing.T, b broker.Broker, topic string, m broker.Message) stri
 		t.Fatalf("Publish(%q) returned an empty id", topic)
 	}
 	return id
+}
+
+// publishUnblocked publishes m like publish, failing the test when
+// Publish has not returned within deliveryTimeout: with a subscriber that
+// never reads, a Publish that waited for it would never return. It
+// returns the time Publish took, for the log.
+func publishUnblocked(t *testing.T, b broker.Broker, topic string, m broker.Message) (string, time.Duration) {
+	t.Helper()
+	type result struct {
+		id  string
+		err error
+	}
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		id, err := b.Publish(ctx(t), topic, m)
+		done <- result{id, err}
+	}()
+	timeout := time.NewTimer(deliveryTimeout)
+	defer timeout.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Fatalf("Publish(%q, %+v): %v", topic, m, r.err)
+		}
+		if r.id == "" {
+			t.Fatalf("Publish(%q) returned an empty id", topic)
+		}
+		return r.id, time.Since(start)
+	case <-timeout.C:
+		t.Fatalf("Publish(%q) blocked: it did not return within %v while a subscriber does not read", topic, deliveryTimeout)
+		return "", 0
+	}
 }
 
 func publishN(t *testing.T, b broker.Broker, topic string, n int) []string {
@@ -435,7 +470,8 @@ func testSlowSubscriber(t *testing.T, b broker.Broker) {
 		for deadline := time.Now().Add(deliveryTimeout); int64(i)-received.Load() > 32 && time.Now().Before(deadline); {
 			time.Sleep(100 * time.Microsecond)
 		}
-		all = append(all, publish(t, b, tp, broker.Message{Data: fmt.Sprint(i)}))
+		id, _ := publishUnblocked(t, b, tp, broker.Message{Data: fmt.Sprint(i)})
+		all = append(all, id)
 	}
 	if d := time.Since(start); d > publishBudget {
 		t.Fatalf("publishing %d messages with a stuck subscriber took %v", n, d)
@@ -486,19 +522,20 @@ func testFanout10k(t *testing.T, b broker.Broker) {
 		subs[i] = subscribe(t, b, tp, "")
 	}
 	// Nobody reads: every subscriber falls behind and must be dropped,
-	// while each Publish returns promptly.
+	// while each Publish returns (publishUnblocked). The times are logged,
+	// not judged: the race detector on a loaded machine stretches them
+	// tenfold, and make bench measures speed.
 	start := time.Now()
 	n := maxSubscriberLag + 10
 	var slowest time.Duration
 	for i := 0; i < n; i++ {
-		t0 := time.Now()
-		publish(t, b, tp, broker.Message{Data: "x"})
-		slowest = max(slowest, time.Since(t0))
+		_, took := publishUnblocked(t, b, tp, broker.Message{Data: "x"})
+		slowest = max(slowest, took)
 	}
 	total := time.Since(start)
 	t.Logf("%d publishes to %d stuck subscribers: %v total, slowest %v", n, subscriberFanout, total, slowest)
-	if slowest > slowestPublish || total > publishBudget {
-		t.Fatalf("publish blocked: slowest %v, total %v", slowest, total)
+	if total > publishBudget {
+		t.Fatalf("publishing %d messages to %d stuck subscribers took %v: Publish waits on them", n, subscriberFanout, total)
 	}
 	// A broker may fan out after Publish returns (the Redis one does, from
 	// its reader), so each subscriber is left unread until it has ended:
