@@ -116,12 +116,40 @@ func (tb *tab) call(out any, format string, args ...any) {
 // for.
 func (tb *tab) backFromCache(t *testing.T) {
 	t.Helper()
+	// Chromium says why when it loads the page again instead.
+	notUsed := make(chan string, 1)
+	ctx, stop := context.WithCancel(tb.ctx)
+	defer stop()
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*cdppage.EventBackForwardCacheNotUsed); ok {
+			var why []string
+			for _, r := range e.NotRestoredExplanations {
+				why = append(why, string(r.Type)+" "+string(r.Reason))
+			}
+			select {
+			case notUsed <- strings.Join(why, ", "):
+			default:
+			}
+		}
+	})
 	tb.call(nil, "setTimeout(() => history.back(), 0)")
-	waitUntil(t, 10*time.Second, "the page to come back from the back/forward cache", func() bool {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
 		var n int
 		tb.call(&n, "window.tabs ? tabs.restored : 0")
-		return n == 1
-	})
+		if n == 1 {
+			return
+		}
+		select {
+		case why := <-notUsed:
+			t.Fatalf("the page was loaded again, not restored from the back/forward cache: %s", why)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after 20s waiting for the page to come back from the back/forward cache")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (tb *tab) state(i int) sharedState {
@@ -206,11 +234,23 @@ func allOpen(t *testing.T, tabs []*tab, i int) {
 		deadline := time.Now().Add(20 * time.Second)
 		for s := tb.state(i); s.RS != 1; s = tb.state(i) {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out after 20s waiting for tab %d to open; its source shows %+v", n, s)
+				t.Fatalf("timed out after 20s waiting for tab %d to open; the tabs show:\n%s", n, describeTabs(tabs, i))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
+}
+
+// describeTabs renders source i of every tab, its leaderships and its
+// console, for a failure message.
+func describeTabs(tabs []*tab, i int) string {
+	var b strings.Builder
+	for n, tb := range tabs {
+		var leading int
+		tb.call(&leading, "tabs.leading")
+		fmt.Fprintf(&b, "tab %d: source %+v; leaderships %d; console %q\n", n, tb.state(i), leading, tb.console.Messages())
+	}
+	return b.String()
 }
 
 // gaps counts the ids missing from, and repeated in, a run of integer ids
@@ -231,6 +271,27 @@ func gaps(t *testing.T, ids []string) (lost, dup int) {
 		}
 	}
 	return lost, dup
+}
+
+// echoConnections returns the connection numbers of the echo events in a
+// source's log, in order.
+func echoConnections(t *testing.T, tab int, log []string) []int {
+	t.Helper()
+	var out []int
+	for _, line := range log {
+		data, ok := strings.CutPrefix(line, "echo ")
+		if !ok {
+			continue
+		}
+		var echo struct {
+			Connection int `json:"connection"`
+		}
+		if err := json.Unmarshal([]byte(data), &echo); err != nil || echo.Connection < 1 {
+			t.Fatalf("tab %d: bad echo %q (%v)", tab, line, err)
+		}
+		out = append(out, echo.Connection)
+	}
+	return out
 }
 
 func authPrint(token string) string {
@@ -403,7 +464,7 @@ func TestShared(t *testing.T) {
 		if err := chromedp.Run(tabs[0].ctx, chromedp.Navigate(env.ts.URL+"/tab.html?away")); err != nil {
 			t.Fatal(err)
 		}
-		waitUntil(t, 2*time.Second, "stream A to end once its only tab left", func() bool { open, _ := env.streams(t, sessA); return open == 0 })
+		waitUntil(t, 15*time.Second, "stream A to end once its only tab left", func() bool { open, _ := env.streams(t, sessA); return open == 0 })
 		waitMore(t, tabs[1:], 5)
 		if s := tabs[1].state(0); s.Errors != 0 {
 			t.Errorf("the tab that stayed saw %d errors: %q", s.Errors, s.Log)
@@ -413,6 +474,10 @@ func TestShared(t *testing.T) {
 		}
 		tabs[0].backFromCache(t)
 		waitMore(t, tabs[:1], 3)
+		// Stream B's rejoin reports open apart from stream A's restart.
+		waitUntil(t, 15*time.Second, "both restored sources to open again", func() bool {
+			return tabs[0].state(0).Opens >= 2 && tabs[0].state(1).Opens >= 2
+		})
 		for i := range 2 {
 			if s := tabs[0].state(i); s.RS != 1 || s.Opens != 2 || s.Errors != 1 {
 				t.Errorf("restored source %d: readyState %d, %d opens, %d errors; want 1, 2, 1 (a reconnection): %q", i, s.RS, s.Opens, s.Errors, s.Log)
@@ -623,20 +688,26 @@ func TestShared(t *testing.T) {
 			if open, reqs := env.streams(t, session); open != tc.streams || reqs != int64(tc.streams) {
 				t.Fatalf("two tokens over three tabs: %d open streams after %d requests, want %d and %d", open, reqs, tc.streams, tc.streams)
 			}
-			reqs := env.ts.rec.session(session)
+			// Each connection's echo event names it. Tab 2, opened last, may
+			// have joined tab 0's stream after that echo went by (a late
+			// subscriber starts at the next event): its reconnect() makes
+			// the stream it reads connect again, and that connection's echo
+			// reaches every tab reading it.
+			tabs[2].call(nil, "tabs.reconnect(0)")
 			for n, tb := range tabs {
-				waitUntil(t, 10*time.Second, fmt.Sprintf("tab %d's echo", n), func() bool {
-					return len(tb.state(0).Log) > 1 && strings.HasPrefix(tb.state(0).Log[1], "echo ")
+				var echoes []int
+				waitUntil(t, 20*time.Second, fmt.Sprintf("tab %d's echo", n), func() bool {
+					echoes = echoConnections(t, n, tb.state(0).Log)
+					return len(echoes) > 0 && (n != 2 || echoes[len(echoes)-1] > tc.streams)
 				})
-				var echo struct {
-					Connection int `json:"connection"`
-				}
-				line := tb.state(0).Log[1]
-				if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "echo ")), &echo); err != nil || echo.Connection < 1 || echo.Connection > len(reqs) {
-					t.Fatalf("tab %d: bad echo %q (%v)", n, line, err)
-				}
-				if got := reqs[echo.Connection-1].AuthPrint; got != authPrint(toks[n]) {
-					t.Errorf("tab %d reads connection %d, made with another tab's token", n, echo.Connection)
+				reqs := env.ts.rec.session(session)
+				for _, c := range echoes {
+					if c > len(reqs) {
+						t.Fatalf("tab %d: echo of connection %d, but the server recorded %d", n, c, len(reqs))
+					}
+					if got := reqs[c-1].AuthPrint; got != authPrint(toks[n]) {
+						t.Errorf("tab %d reads connection %d, made with another tab's token", n, c)
+					}
 				}
 			}
 		})

@@ -12,7 +12,8 @@ import { leaderTransport } from './eventsource-shared-leader.js';
 const CONNECTING = 0;
 const CLOSED = 2;
 
-let port = null; // the worker's MessagePort, once started
+let port = null; // the worker's MessagePort, once started (null while away)
+let workerFiles = null; // startWorker's files, to connect again on return from the back/forward cache
 let refused = false; // SharedWorker refused or failed: use the fallback from now on
 let loadOwnBridge = null; // this page's Go instance, for sources the worker fails
 let away = false; // between pagehide and pageshow
@@ -98,7 +99,16 @@ async function reroute(id, src) {
 }
 
 function startWorker(files) {
-  if (port) return true;
+  if (port || away) return true; // away: rejoin connects again and opens the sources
+  if (!connectWorker(files)) return false;
+  globalThis.addEventListener?.('pagehide', leave);
+  globalThis.addEventListener?.('pageshow', (e) => { if (e.persisted) rejoin(); });
+  return true;
+}
+
+// connectWorker connects this tab to the worker (a new MessagePort each
+// time: the tab closes its port when it leaves).
+function connectWorker(files) {
   let worker;
   try {
     // Written out in full so that bundlers (Vite, webpack) see the worker.
@@ -109,13 +119,12 @@ function startWorker(files) {
     refused = true; // disabled, or not allowed in this context
     return false;
   }
+  workerFiles = files;
   worker.onerror = workerFailed;
   port = worker.port;
   port.onmessage = (e) => receive(e.data); // starts the port
   port.postMessage({ t: 'files', wasmURL: files.wasmURL, wasmExecURL: files.wasmExecURL });
   holdLock();
-  globalThis.addEventListener?.('pagehide', leave);
-  globalThis.addEventListener?.('pageshow', (e) => { if (e.persisted) rejoin(); });
   return true;
 }
 
@@ -135,11 +144,15 @@ function holdLock() {
 
 // leave unsubscribes the whole tab on pagehide, so a tab entering the
 // back/forward cache neither keeps a stream open nor blocks the others
-// (a held lock would also keep it out of that cache).
+// (a held lock would also keep it out of that cache). It closes the port
+// too: the worker may post events before it reads the bye, and Chromium
+// evicts a cached page that a shared worker sends a message to.
 function leave() {
   if (away || !port) return;
   away = true;
   port.postMessage({ t: 'bye' });
+  port.close();
+  port = null;
   releaseLock?.();
   releaseLock = null;
 }
@@ -149,13 +162,16 @@ function leave() {
 // its next event, or, when no other tab kept it open, start it again from
 // the last event ID they saw.
 function rejoin() {
-  if (!away || !port) return;
+  if (!away || refused) return;
   away = false;
-  holdLock();
+  if (!connectWorker(workerFiles)) {
+    for (const [id, src] of sources) reroute(id, src);
+    return;
+  }
   for (const [id, src] of sources) {
     src.onError(CONNECTING, 0, '', '');
     if (src.last !== undefined) src.cfg = { ...src.cfg, lastEventId: src.last };
-    if (sources.has(id)) port.postMessage({ t: 'open', id, url: src.url, cfg: src.cfg });
+    if (sources.has(id)) port?.postMessage({ t: 'open', id, url: src.url, cfg: src.cfg });
   }
 }
 
@@ -202,17 +218,17 @@ async function runHeaders(id, req) {
     headers = await src.headersFn();
     if (headers instanceof Headers) headers = Array.from(headers);
   } catch (err) {
-    port.postMessage({ t: 'headers', req, error: String(err?.message ?? err) });
+    port?.postMessage({ t: 'headers', req, error: String(err?.message ?? err) });
     return;
   }
   try {
     // As given, so the worker's Go client judges bad values as it would here.
-    port.postMessage({ t: 'headers', req, headers });
+    port?.postMessage({ t: 'headers', req, headers });
   } catch {
     try {
-      port.postMessage({ t: 'headers', req, headers: Array.from(new Headers(headers)) });
+      port?.postMessage({ t: 'headers', req, headers: Array.from(new Headers(headers)) });
     } catch (err) {
-      port.postMessage({ t: 'headers', req, error: String(err?.message ?? err) });
+      port?.postMessage({ t: 'headers', req, error: String(err?.message ?? err) });
     }
   }
 }
