@@ -158,9 +158,20 @@ func (p *demoPage) click(sel string) {
 // and the browser logs them whatever the page does).
 func (p *demoPage) consoleClean(allow401 bool) {
 	p.t.Helper()
+	if allow401 {
+		p.consoleCleanExcept(401, "/auth/")
+		return
+	}
+	p.consoleCleanExcept(0, "")
+}
+
+// consoleCleanExcept is consoleClean, with the network entries of status
+// answers to URLs containing path expected.
+func (p *demoPage) consoleCleanExcept(status int, path string) {
+	p.t.Helper()
 	var errs []string
 	for _, m := range p.console.Errors() {
-		if allow401 && m.Source == "network" && strings.Contains(m.Text, "status of 401") && strings.Contains(m.URL, "/auth/") {
+		if status != 0 && m.Source == "network" && strings.Contains(m.Text, "status of "+strconv.Itoa(status)) && strings.Contains(m.URL, path) {
 			continue
 		}
 		errs = append(errs, m.String())

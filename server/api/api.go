@@ -89,6 +89,12 @@ type RequestRecord struct {
 	LastEventID      *string   `json:"last_event_id"`       // the header
 	LastEventIDQuery *string   `json:"last_event_id_query"` // the query parameter
 	Authorization    *string   `json:"authorization"`       // the scheme only
+	// Status is the response's status once the server wrote it, 0
+	// before; a stream's is 200 while it is open.
+	Status int `json:"status"`
+	// Error is the JSON error of a 4xx or 5xx answer (see Error), which a
+	// browser never shows native EventSource; nil otherwise.
+	Error *Error `json:"error,omitempty"`
 }
 
 // SessionAction answers POST /sessions/{id}/drop|stall: how many streams

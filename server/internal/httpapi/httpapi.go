@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -55,15 +54,12 @@ func ReadBody(w http.ResponseWriter, timeout time.Duration, read func() error) (
 	return false, err
 }
 
-// topicPattern is what a topic name may be.
-var topicPattern = regexp.MustCompile(`^[A-Za-z0-9._~-]{1,128}$`)
-
 // ErrBadTopic refuses a name ValidTopic refuses.
 var ErrBadTopic = errors.New("server: topic names are 1-128 letters, digits or ._~-")
 
 // ValidTopic reports whether name is a valid topic name: 1-128 letters,
 // digits or ._~- (the unreserved characters of a URL path segment).
-func ValidTopic(name string) bool { return topicPattern.MatchString(name) }
+func ValidTopic(name string) bool { return api.ValidTopic(name) }
 
 // LastEventID returns the id a reconnecting client resumes from: the
 // Last-Event-ID header, or the lastEventId query parameter when the header

@@ -13,25 +13,32 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
+	"github.com/eventsource-wasm/eventsource-wasm/server/api"
+	"github.com/eventsource-wasm/eventsource-wasm/wasm/cmd/demo/internal/topicaccess"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
 // authView is the Auth tab: a token-protected stream into native
 // EventSource (which can only ride the session cookie) and WasmEventSource
-// (which sends Authorization: Bearer from a headers function).
+// (which sends Authorization: Bearer from a headers function). A token may
+// be limited to topics at login; a topic stream it does not cover gets 403,
+// which the view explains for both clients from the server's record.
 type authView struct {
 	*sideBySide
 	login, expire, logout *dom.HTMLButtonElement
 	ttl                   *dom.HTMLSelectElement
 	refreshOn             *dom.HTMLInputElement
+	topicsField, topic    *dom.HTMLInputElement
 	tokenBox              dom.Element
 	headersFn             jsval.Func // WasmEventSource's init.headers; lives as long as the page
 	token                 string
+	topics                []string // the token's topics; nil: any
 	expires               time.Time
 	revoked               bool
 	sentSinceOpen         bool // headers() handed out the token and no open followed yet
 	calls, refreshes      int
 	endpoint              string
+	streamTopic           string // the topic connected to, "" for the /auth/ streams
 	shown                 string // what the token box shows, to redraw only on change
 }
 
@@ -41,12 +48,14 @@ const authStreamQuery = "?interval=500ms&ts=1&retry=1000"
 
 func newAuthView(a *app) *authView {
 	v := &authView{
-		login:     button("auth-login"),
-		expire:    button("auth-expire"),
-		logout:    button("auth-logout"),
-		ttl:       byID("auth-ttl").(*dom.HTMLSelectElement),
-		refreshOn: input("auth-refresh"),
-		tokenBox:  byID("auth-token"),
+		login:       button("auth-login"),
+		expire:      button("auth-expire"),
+		logout:      button("auth-logout"),
+		ttl:         byID("auth-ttl").(*dom.HTMLSelectElement),
+		refreshOn:   input("auth-refresh"),
+		topicsField: input("auth-topics"),
+		topic:       input("auth-topic"),
+		tokenBox:    byID("auth-token"),
 	}
 	v.headersFn = callback("headers()", map[string]any{}, func([]jsval.Value) any { return v.headers() })
 	v.sideBySide = newSideBySide(a, sideBySideSpec{
@@ -73,7 +82,7 @@ func newAuthView(a *app) *authView {
 			showToast("Logging in failed: "+err.Error(), true)
 			return
 		}
-		showToast(fmt.Sprintf("Logged in: a %d-second token, also set as an HttpOnly cookie.", int(time.Until(v.expires).Round(time.Second).Seconds())), false)
+		showToast(fmt.Sprintf("Logged in: a %d-second token for %s, also set as an HttpOnly cookie.", int(time.Until(v.expires).Round(time.Second).Seconds()), topicaccess.Scope(v.topics)), false)
 	})
 	onClick(v.expire, "expire", func() { v.revoke(false) })
 	onClick(v.logout, "log out", func() { v.revoke(true) })
@@ -88,20 +97,23 @@ func (v *authView) enable() {
 }
 
 // doLogin asks the server for a token (and its cookie) with the chosen
-// lifetime. It blocks: call it from a goroutine.
+// lifetime, limited to the topics field's topics when it names any. It
+// blocks: call it from a goroutine.
 func (v *authView) doLogin() error {
-	res, err := fetchText("POST", "/auth/login", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "ttl="+v.ttl.Value())
+	topics, err := topicaccess.ParseTopics(v.topicsField.Value())
+	if err != nil {
+		return fmt.Errorf("topics: %w", err)
+	}
+	ttl, _ := strconv.Atoi(v.ttl.Value()) // the select's own values
+	res, err := fetchText("POST", "/auth/login", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, topicaccess.LoginForm(ttl, topics))
 	if err != nil || !res.OK() {
 		return errors.New(describeFailure(res, err))
 	}
-	var out struct {
-		Token     string `json:"token"`
-		ExpiresIn int64  `json:"expires_in"`
-	}
+	var out api.Login
 	if err := json.Unmarshal([]byte(res.Body), &out); err != nil || out.Token == "" {
 		return errors.New("the server's answer held no token")
 	}
-	v.token, v.expires, v.revoked, v.sentSinceOpen = out.Token, time.Now().Add(time.Duration(out.ExpiresIn)*time.Second), false, false
+	v.token, v.topics, v.expires, v.revoked, v.sentSinceOpen = out.Token, out.Topics, time.Now().Add(time.Duration(out.ExpiresIn)*time.Second), false, false
 	v.showToken()
 	return nil
 }
@@ -185,13 +197,24 @@ func tail(tok string) string {
 
 // connect starts both clients on the chosen endpoint.
 func (v *authView) connect() {
-	ep := doc.QuerySelector(`input[name="auth-ep"]:checked`)
-	path := "/auth/bearer-events"
-	if ep != nil && ep.(*dom.HTMLInputElement).Value() == "either" {
-		path = "/auth/events"
+	ep, choice := doc.QuerySelector(`input[name="auth-ep"]:checked`), "bearer"
+	if ep != nil {
+		choice = ep.(*dom.HTMLInputElement).Value()
 	}
-	v.endpoint, v.calls, v.refreshes, v.sentSinceOpen = path, 0, 0, false
-	if err := v.begin(path+authStreamQuery, true); err != nil {
+	path, query, topic := "/auth/bearer-events", authStreamQuery, ""
+	switch choice {
+	case "either":
+		path = "/auth/events"
+	case "topic":
+		topic = strings.TrimSpace(v.topic.Value())
+		if !api.ValidTopic(topic) {
+			v.verdict.set(verdictError, strconv.Quote(topic)+": "+topicaccess.ErrBadTopic.Error()+".")
+			return
+		}
+		path, query = "/topics/"+topic, ""
+	}
+	v.endpoint, v.streamTopic, v.calls, v.refreshes, v.sentSinceOpen = path, topic, 0, 0, false
+	if err := v.begin(path+query, true); err != nil {
 		v.verdict.set(verdictError, err.Error())
 	}
 }
@@ -212,7 +235,7 @@ func (v *authView) showToken() {
 	state, parts := "none", []string{"Not logged in.", "Native has no cookie and WASM no token: both streams answer 401."}
 	if v.token != "" {
 		left := time.Until(v.expires)
-		state, parts = "valid", []string{"Bearer …" + tail(v.token), fmt.Sprintf("expires in %d s", int(left.Round(time.Second).Seconds())), "cookie es_token (HttpOnly) set"}
+		state, parts = "valid", []string{"Bearer …" + tail(v.token), fmt.Sprintf("expires in %d s", int(left.Round(time.Second).Seconds())), "cookie es_token (HttpOnly) set", "topics: " + topicaccess.Scope(v.topics)}
 		switch {
 		case v.revoked:
 			state, parts[1], parts[2] = "expired", "revoked on the server", "cookie cleared"
@@ -245,6 +268,10 @@ func (v *authView) showToken() {
 
 // check summarises what each client managed on the protected stream.
 func (v *authView) check() {
+	if v.streamTopic != "" {
+		v.checkTopic()
+		return
+	}
 	n, w := v.native, v.wasm
 	msg := ""
 	switch n.state() {
@@ -275,6 +302,50 @@ func (v *authView) check() {
 			state = verdictDisagree
 		} else if len(w.log.Events) > 0 {
 			msg += ", ids in order with no gap or repeat"
+			state = verdictAgree
+		}
+		msg += "."
+	}
+	v.verdict.set(state, msg)
+}
+
+// checkTopic summarises a topic stream: open for both when the token
+// covers the topic (native rides the cookie, ours the header); otherwise
+// the 403 each got, explained from the server's record of the request,
+// which native cannot read.
+func (v *authView) checkTopic() {
+	topic := v.streamTopic
+	explain := func(p *pane) (string, bool) {
+		r, ok := topicaccess.LastRefusal(p.log.Requests)
+		if !ok {
+			return "", false
+		}
+		return topicaccess.Explain(r, v.token != "", v.topics, topic), true
+	}
+	n, w := v.native, v.wasm
+	msg, state := "", verdictPending
+	switch why, ok := explain(n); {
+	case n.state() == stateClosed && ok:
+		msg = "Native EventSource failed; the browser hides why, the server answered " + why + ". "
+	case n.state() == stateClosed:
+		msg = "Native EventSource failed on " + v.endpoint + " (no status shown: the browser hides it). "
+	default:
+		msg = fmt.Sprintf("Native EventSource: %s, %d events. ", n.state(), len(n.log.Events))
+	}
+	switch why, ok := explain(w); {
+	case w.state() == stateClosed && ok:
+		msg += "WasmEventSource: " + why + "."
+		state = verdictAgree
+		if n.state() != stateClosed {
+			state = verdictDisagree
+		}
+	case w.state() == stateClosed:
+		msg += "WasmEventSource: " + cmp.Or(w.view.errorText(), "failed; see its pane.")
+		state = verdictError
+	default:
+		msg += fmt.Sprintf("WasmEventSource: %s, %d events", w.state(), len(w.log.Events))
+		if w.state() == stateOpen && topicaccess.Covers(v.topics, topic) {
+			msg += "; the token covers topic " + topic + ": publish to it to see events"
 			state = verdictAgree
 		}
 		msg += "."

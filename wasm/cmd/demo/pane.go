@@ -46,6 +46,9 @@ type pane struct {
 	gen     int           // bumped by start: stale goroutines and callbacks stop
 	nudge   chan struct{} // asks the request watcher to reload
 	done    chan struct{} // closed when a new start replaces the watcher
+	// requestsShown is the session log the request table shows, as the
+	// server sent it: the table is redrawn when it changes.
+	requestsShown string
 }
 
 // newPane clones the pane template into container. Its clients are made
@@ -72,7 +75,7 @@ func (p *pane) start(url, session string, types []string) {
 	p.gen++
 	p.url, p.session, p.types = url, session, types
 	p.log.Reset()
-	p.rows, p.retries = nil, nil
+	p.rows, p.retries, p.requestsShown = nil, nil, ""
 	p.view.clear(session)
 	if p.done != nil {
 		close(p.done)
@@ -325,10 +328,13 @@ func (p *pane) loadRequests(gen int) {
 	if err != nil || !res.OK() || p.gen != gen {
 		return // the table is a view: the next poke tries again
 	}
+	// A record changes after it is made (the answer's status, then a
+	// refusal's error): redraw on any change.
 	var info record.Session
-	if json.Unmarshal([]byte(res.Body), &info) != nil || len(info.Recent) == len(p.log.Requests) {
+	if res.Body == p.requestsShown || json.Unmarshal([]byte(res.Body), &info) != nil {
 		return
 	}
+	p.requestsShown = res.Body
 	p.log.Requests = info.Recent
 	p.view.renderRequests(info.Recent, info.Requests)
 	if p.onChange != nil {

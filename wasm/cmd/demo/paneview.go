@@ -171,10 +171,32 @@ func (v *paneView) renderRequests(reqs []record.Request, total int64) {
 			auth.Class().Add("hl")
 		}
 		tr.AppendChild(auth)
+		tr.AppendChild(answerCell(r))
 		v.connBody.AppendChild(tr)
 	}
 	v.connCount.SetTextContent("(" + strconv.FormatInt(total, 10) + ")")
 	setHidden(v.conns, len(reqs) == 0)
+}
+
+// answerCell shows what the server answered a request: its status, and a
+// refusal's error code with its message (which native EventSource never
+// sees) as the tooltip; "…" before the status is written.
+func answerCell(r record.Request) dom.Element {
+	if r.Status == 0 {
+		return newEl("td", "answer", "…")
+	}
+	text := strconv.Itoa(r.Status)
+	if r.Error != nil {
+		text += " " + r.Error.Error
+	}
+	td := newEl("td", "answer", text)
+	if r.Status >= 400 {
+		td.Class().Add("bad")
+	}
+	if r.Error != nil && r.Error.Message != "" {
+		td.SetAttribute("title", r.Error.Message)
+	}
+	return td
 }
 
 // showResponse shows the response box: a note, then header rows (name,
