@@ -65,10 +65,19 @@ type LoadRun struct {
 	// MachineBusyPct is every core's busy time during the broadcast, in %
 	// of the whole machine: near 100 means the figures are CPU-bound.
 	MachineBusyPct float64 `json:"machine_busy_pct"`
+	// LoadAvg is the 1-minute load average as the broadcast starts: other
+	// work on the machine shows there.
+	LoadAvg float64 `json:"load_avg"`
 }
 
-// loadServers are the servers under load: ours, and the two baselines.
-var loadServers = []string{"go", "nethttp", "express"}
+// loadServers are the servers under load: ours, ours again with the
+// streams over HTTP/2 (cleartext, prior knowledge: Go's client multiplexes
+// them on a few connections), and the two baselines.
+var loadServers = []string{"go", "go-h2", "nethttp", "express"}
+
+// http1Servers are the servers of the 20k run and the reconnect storm,
+// whose clients open one HTTP/1.1 connection per stream.
+var http1Servers = []string{"go", "nethttp", "express"}
 
 // perProcess is the most streams one load generator opens: the hard limit
 // of open files is 20,000 per process here.
@@ -106,7 +115,7 @@ func runLoad(ctx context.Context, cfg *config) (*LoadResult, error) {
 		}
 	}
 	if big > 0 {
-		for _, s := range loadServers {
+		for _, s := range http1Servers {
 			plans = append(plans, plan{s, big, 0})
 		}
 	}
@@ -123,7 +132,7 @@ func runLoad(ctx context.Context, cfg *config) (*LoadResult, error) {
 		}
 		res.Runs = append(res.Runs, run)
 	}
-	for _, kind := range loadServers {
+	for _, kind := range http1Servers {
 		if ctx.Err() != nil {
 			break
 		}
@@ -144,7 +153,7 @@ type serverProc struct {
 func startServerProc(ctx context.Context, cfg *config, exe, kind string) (*serverProc, error) {
 	var cmd *exec.Cmd
 	switch kind {
-	case "go":
+	case "go", "go-h2":
 		cmd = exec.CommandContext(ctx, exe, "serve", "-bench", cfg.bench)
 	case "nethttp":
 		cmd = exec.CommandContext(ctx, exe, "serve-nethttp")
@@ -216,7 +225,11 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 		if i < n%procs {
 			share++
 		}
-		g, err := startHelper(exec.CommandContext(ctx, exe, "loadgen", "-url", topic, "-n", strconv.Itoa(share)))
+		args := []string{"loadgen", "-url", topic, "-n", strconv.Itoa(share)}
+		if kind == "go-h2" {
+			args = append(args, "-h2")
+		}
+		g, err := startHelper(exec.CommandContext(ctx, exe, args...))
 		if err != nil {
 			return run, err
 		}
@@ -258,6 +271,7 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 	// Broadcast every 100 ms; the data is the publish time.
 	cpu1 := cpuSeconds(sp.pid)
 	busy1, total1 := machineBusy()
+	run.LoadAvg = loadAvg()
 	gcpu1 := 0.0
 	for _, g := range gens {
 		gcpu1 += cpuSeconds(g.cmd.Process.Pid)

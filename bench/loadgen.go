@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -44,6 +46,7 @@ func loadgenMain(args []string) int {
 	n := fs.Int("n", 1000, "streams to open")
 	parallel := fs.Int("parallel", 128, "connections being opened at once")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up on a stream whose response head has not arrived after this long")
+	h2 := fs.Bool("h2", false, "open the streams over HTTP/2 (cleartext, prior knowledge), many to a connection, instead of one HTTP/1.1 connection each")
 	fs.Parse(args)
 	u, err := streamURL(*target)
 	if err != nil {
@@ -52,6 +55,11 @@ func loadgenMain(args []string) int {
 	}
 
 	g := &loadgen{u: u}
+	if *h2 {
+		var p http.Protocols
+		p.SetUnencryptedHTTP2(true)
+		g.h2 = &http.Client{Transport: &http.Transport{Protocols: &p}}
+	}
 	start := time.Now()
 	openAll(*n, *parallel, func(int) {
 		if c, err := g.open(time.Now().Add(*timeout)); err != nil {
@@ -72,7 +80,11 @@ func loadgenMain(args []string) int {
 	bufio.NewReader(os.Stdin).ReadString('\n') // "stop", or EOF
 	g.mu.Lock()
 	for _, c := range g.conns {
-		c.conn.Close()
+		if c.conn != nil {
+			c.conn.Close()
+		} else {
+			c.resp.Body.Close()
+		}
 	}
 	g.mu.Unlock()
 	g.readers.Wait()
@@ -85,7 +97,8 @@ func loadgenMain(args []string) int {
 }
 
 type loadgen struct {
-	u *url.URL
+	u  *url.URL
+	h2 *http.Client // set for streams over HTTP/2
 
 	mu       sync.Mutex
 	conns    []*lgConn
@@ -98,7 +111,7 @@ type loadgen struct {
 }
 
 type lgConn struct {
-	conn   net.Conn
+	conn   net.Conn // nil over HTTP/2
 	resp   *http.Response
 	delays []int32
 }
@@ -113,7 +126,14 @@ func (g *loadgen) failed(err error) {
 }
 
 func (g *loadgen) open(deadline time.Time) (*lgConn, error) {
-	conn, resp, err := dialStream(g.u, "", deadline)
+	var conn net.Conn
+	var resp *http.Response
+	var err error
+	if g.h2 != nil {
+		resp, err = g.openH2(deadline)
+	} else {
+		conn, resp, err = dialStream(g.u, "", deadline)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +144,34 @@ func (g *loadgen) open(deadline time.Time) (*lgConn, error) {
 	g.readers.Add(1)
 	g.mu.Unlock()
 	return c, nil
+}
+
+// openH2 opens a stream over HTTP/2; the response head must arrive before
+// deadline.
+func (g *loadgen) openH2(deadline time.Time) (*http.Response, error) {
+	// Cancelled only if the head is late: the context also governs the body.
+	ctx, cancel := context.WithCancel(context.Background())
+	t := time.AfterFunc(time.Until(deadline), cancel)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := g.h2.Do(req)
+	if !t.Stop() {
+		err = errors.Join(err, errors.New("no response head in time"))
+	}
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return nil, fmt.Errorf("h2: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.ProtoMajor != 2 {
+		resp.Body.Close()
+		return nil, fmt.Errorf("h2: got %s over %s", resp.Status, resp.Proto)
+	}
+	return resp, nil
 }
 
 // read parses the stream and records the delay of each event.

@@ -177,8 +177,14 @@ func serveOn(ctx context.Context, h http.Handler) (string, func(), error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("bench server: %w", err)
 	}
+	// HTTP/2 without TLS too (prior knowledge): the load test's streams
+	// over HTTP/2 (loadgen -h2) use it.
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	protos.SetUnencryptedHTTP2(true)
 	hs := &http.Server{
 		Handler:           h,
+		Protocols:         &protos,
 		ReadHeaderTimeout: 10 * time.Second,
 		// Accept errors at the open-files limit are expected in the 20k
 		// run and would flood the progress output.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Target is one of the project's performance goals with the figure measured against it.
@@ -98,4 +99,97 @@ func delayTarget(name, want string, ours, nat float64, measured, met bool) Targe
 		t.Met = met
 	}
 	return t
+}
+
+// loadTargets checks the Go server against the project's load targets,
+// each with the baselines' figures beside ours from the same run.
+func loadTargets(l *LoadResult) []Target {
+	others := func(n int, format string, get func(LoadRun) float64) string {
+		var parts []string
+		for _, s := range []string{"nethttp", "express"} {
+			if v := medianRuns(l, s, n, get); !math.IsNaN(v) {
+				parts = append(parts, fmt.Sprintf("%s "+format, serverLabel(s), v))
+			}
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		return "; " + strings.Join(parts, ", ")
+	}
+	loadAvg := func(n int) string {
+		if v := medianRuns(l, "go", n, func(r LoadRun) float64 { return r.LoadAvg }); v > 0 {
+			return fmt.Sprintf(" (load average %.1f)", v)
+		}
+		return ""
+	}
+	var ts []Target
+
+	p99 := medianRuns(l, "go", 10000, func(r LoadRun) float64 { return r.P99Ms })
+	t := Target{Section: "load", Name: "10,000 streams × 1 event / 100 ms: fan-out p99, all delivered (Go server)", Want: "≤ 50 ms, 100 %", Measured: !math.IsNaN(p99)}
+	if t.Measured {
+		var got, want int64
+		for _, r := range runsOf(l, "go", 10000) {
+			got, want = got+r.Delivered, want+r.Expected
+		}
+		pct := 100 * float64(got) / math.Max(1, float64(want))
+		t.Met = p99 <= 50 && got == want
+		t.Got = fmt.Sprintf("ours %.1f ms, %.2f %% delivered%s%s", p99, pct,
+			others(10000, "%.1f ms", func(r LoadRun) float64 { return r.P99Ms }), loadAvg(10000))
+	}
+	ts = append(ts, t)
+
+	rss := medianRuns(l, "go", 10000, func(r LoadRun) float64 { return r.RSSPerConnKB })
+	t = Target{Section: "load", Name: "RSS per idle stream at 10k (Go server)", Want: "≤ 10 KiB", Measured: !math.IsNaN(rss)}
+	if t.Measured {
+		t.Met = rss <= 10
+		t.Got = fmt.Sprintf("ours %.1f KiB%s", rss, others(10000, "%.1f KiB", func(r LoadRun) float64 { return r.RSSPerConnKB }))
+		if h2 := medianRuns(l, "go-h2", 10000, func(r LoadRun) float64 { return r.RSSPerConnKB }); !math.IsNaN(h2) {
+			t.Got += fmt.Sprintf("; ours over HTTP/2 %.1f KiB (no takeover there)", h2)
+		}
+	}
+	ts = append(ts, t)
+
+	t = Target{Section: "load", Name: "19,900 streams held at ≤ 10 KiB each (Go server)", Want: "≥ 19,900 open, ≤ 10 KiB each"}
+	for _, r := range l.Runs {
+		if r.Server != "go" || r.Streams < 19900 {
+			continue
+		}
+		t.Measured = true
+		t.Met = r.Opened >= 19900 && r.RSSPerConnKB <= 10
+		t.Got = fmt.Sprintf("ours %d of %d open at %.1f KiB each", r.Opened, r.Streams, r.RSSPerConnKB)
+		if r.Opened < r.Streams && r.FileLimit > 0 && r.FileLimit <= r.Streams+64 {
+			t.Got += fmt.Sprintf(" (open-files limit %d per process)", r.FileLimit)
+		} else if r.OpenErr != "" {
+			t.Got += " (" + r.OpenErr + ")"
+		}
+		if r.Published > 0 {
+			t.Got += fmt.Sprintf(", fan-out p99 %.0f ms, %.2f %% delivered", r.P99Ms, 100*float64(r.Delivered)/math.Max(1, float64(r.Expected)))
+		}
+		for _, o := range l.Runs {
+			if o.Server != "go" && o.Streams == r.Streams && o.Opened > 0 {
+				t.Got += fmt.Sprintf("; %s %d open at %.1f KiB each", serverLabel(o.Server), o.Opened, o.RSSPerConnKB)
+			}
+		}
+	}
+	ts = append(ts, t)
+
+	t = Target{Section: "load", Name: fmt.Sprintf("reconnect storm: %d streams × %d reopens at once, replayed from Last-Event-ID (Go server)", stormStreams, stormReopens), Want: "≤ 0.5 s, 0 missed"}
+	var rest []string
+	for _, r := range l.Storms {
+		if r.Err != "" {
+			continue
+		}
+		fig := fmt.Sprintf("%.2f s, %d missed, %d failed", r.StormMs/1e3, r.Missed, r.Failed)
+		if r.Server == "go" {
+			t.Measured = true
+			t.Met = r.StormMs <= 500 && r.Missed == 0 && r.Failed == 0
+			t.Got = "ours " + fig
+		} else {
+			rest = append(rest, serverLabel(r.Server)+" "+fig)
+		}
+	}
+	if t.Measured && len(rest) > 0 {
+		t.Got += "; " + strings.Join(rest, ", ")
+	}
+	return append(ts, t)
 }

@@ -264,3 +264,61 @@ func TestMemoryBrokerByteBudgetHeap(t *testing.T) {
 		t.Fatalf("heap grew %d MiB with an 8 MiB budget", grew>>20)
 	}
 }
+
+// A subscription read through broker.Poller gets the replay, then live
+// messages, each once and in order, is told when there is something to
+// read, and ends as too slow past its buffer, like one read from Messages.
+func TestMemoryBrokerPoller(t *testing.T) {
+	b := broker.NewMemoryBroker(broker.MemoryBrokerConfig{SubscriberBuffer: 4})
+	defer b.Close()
+	ctx := t.Context()
+	for i := range 3 {
+		if _, err := b.Publish(ctx, "p", broker.Message{Data: fmt.Sprint("old", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := b.Subscribe(ctx, "p", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	p, ok := sub.(broker.Poller)
+	if !ok {
+		t.Fatal("MemoryBroker's subscription does not implement broker.Poller")
+	}
+	notified := 0
+	p.Notify(func() { notified++ }) // called under the broker's lock: no race on notified
+	if notified != 1 {
+		t.Fatalf("Notify with a replay waiting called f %d times, want 1", notified)
+	}
+	data := func(ms []broker.Message) []string {
+		var out []string
+		for _, m := range ms {
+			out = append(out, m.Data)
+		}
+		return out
+	}
+	got, open := p.Poll(nil)
+	if !open || !slices.Equal(data(got), []string{"old1", "old2"}) {
+		t.Fatalf("replay: %v, %v", data(got), open)
+	}
+	for i := range 4 {
+		if _, err := b.Publish(ctx, "p", broker.Message{Data: fmt.Sprint("live", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if notified != 2 {
+		t.Fatalf("4 live messages after a Poll called f %d more times, want 1", notified-1)
+	}
+	got, open = p.Poll(nil)
+	if !open || !slices.Equal(data(got), []string{"live0", "live1", "live2", "live3"}) {
+		t.Fatalf("live: %v, %v", data(got), open)
+	}
+	for i := range 7 { // past the buffer and the replay's allowance, unread
+		b.Publish(ctx, "p", broker.Message{Data: fmt.Sprint("lag", i)})
+	}
+	got, open = p.Poll(nil)
+	if open || !errors.Is(sub.Err(), broker.ErrSlowSubscriber) {
+		t.Fatalf("past the buffer: Poll = %v, %v; Err = %v; want the end with ErrSlowSubscriber", data(got), open, sub.Err())
+	}
+}

@@ -6,7 +6,9 @@
 // The plain path (stream.go) writes through net/http's ResponseWriter and
 // works over any protocol. For HTTP/1.1 a stream may also take its
 // connection over from net/http to hold less memory while idle
-// (takeover.go); Config.TakeOver switches that on.
+// (takeover.go); Config.TakeOver switches that on. On Linux a taken-over
+// stream whose source can be polled is handed to the engine's fan-out
+// workers (fanout.go) and keeps no goroutine.
 package stream
 
 import (
