@@ -358,7 +358,17 @@ func TestJSHeartbeatTimeout(t *testing.T) {
 		id := strconv.Itoa(i)
 		want = append(want, "event message fault événement "+id+" ✓ 🚀 #"+id)
 	}
-	if got := rec.take(); !slices.Equal(got, want) {
+	// The window runs from the request on, so a connection slower than
+	// 300 ms (a loaded machine) times out too, before its open: a run of
+	// errors counts as one, and one before the first open as none.
+	var got []string
+	for _, g := range rec.take() {
+		if g == "error CONNECTING" && (len(got) == 0 || got[len(got)-1] == g) {
+			continue
+		}
+		got = append(got, g)
+	}
+	if !slices.Equal(got, want) {
 		t.Errorf("log %q\nwant %q", got, want)
 	}
 	for _, e := range rec.errs {
