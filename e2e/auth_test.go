@@ -11,10 +11,14 @@ import (
 	"github.com/eventsource-wasm/eventsource-wasm/server/fixtures"
 )
 
-// authJS holds the scenarios.
-//
-//go:embed testdata/auth.js
-var authJS string
+// authJS holds the scenarios, loginJS the login function they use (which
+// the shared tests' tab page loads too).
+var (
+	//go:embed testdata/auth.js
+	authJS string
+	//go:embed testdata/login.js
+	loginJS string
+)
 
 type authResult struct {
 	Log   []string `json:"log"`
@@ -40,7 +44,7 @@ func testAuth(t *testing.T, ts *testServer, p *page) {
 		p := p.with(t)
 		session := "auth-refresh-" + string(p.bp.Engine())
 		var r authResult
-		p.call(authJS, "tokenRefresh", &r, session)
+		p.call(loginJS+authJS, "tokenRefresh", &r, session)
 
 		reqs := ts.rec.session(session)
 		if len(reqs) != 2 {
@@ -101,7 +105,7 @@ func testAuth(t *testing.T, ts *testServer, p *page) {
 		p := p.with(t)
 		session := "auth-401-" + string(p.bp.Engine())
 		var r authResult
-		p.call(authJS, "staleToken", &r, session)
+		p.call(loginJS+authJS, "staleToken", &r, session)
 		reqs := ts.rec.session(session)
 		if len(reqs) != 2 || reqs[0].AuthPrint == reqs[1].AuthPrint {
 			t.Errorf("want 2 requests with different tokens, got:\n%s", requestLines(reqs))

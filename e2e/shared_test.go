@@ -26,7 +26,7 @@ import (
 // sharedPages is the tab page of the shared-connection tests and its
 // helpers (window.tabs), served next to web.FS.
 //
-//go:embed testdata/tab.html testdata/shared-tab.js
+//go:embed testdata/tab.html testdata/shared-tab.js testdata/login.js
 var sharedPages embed.FS
 
 // overlayFS serves a name from the first file system that has it.

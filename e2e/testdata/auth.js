@@ -1,16 +1,4 @@
-// TestAuth's scenarios, run after watch.js by page.call.
-
-// login(ttl) gets a fresh bearer token. credentials: 'omit' keeps the
-// session cookie out of the browser, so the stream can only be authorised
-// by the header under test.
-async function login(ttl) {
-  const r = await fetch('/auth/login', {
-    method: 'POST', credentials: 'omit',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'ttl=' + ttl,
-  });
-  if (!r.ok) throw new Error('login: ' + r.status);
-  return (await r.json()).token;
-}
+// TestAuth's scenarios, run after watch.js and login.js by page.call.
 
 // tokenRefresh: the first token lives 1 s (the shortest login), the next
 // ones 30 s; runs until a reconnect and 15 events.

@@ -29,15 +29,6 @@ function watch(es) {
   return sources.length - 1;
 }
 
-async function login(ttl) {
-  const r = await fetch('/auth/login', {
-    method: 'POST', credentials: 'omit',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'ttl=' + ttl,
-  });
-  if (!r.ok) throw new Error('login: ' + r.status);
-  return (await r.json()).token;
-}
-
 // Count the leaderships of the Web Locks fallback: its leader is the
 // source granted the lock named after the stream.
 if (navigator.locks) {
