@@ -35,12 +35,6 @@ import (
 // up is noticed by one epoll set for all the streams (hangup_linux.go),
 // and a write error ends a stream too.
 
-// Source is what a hub stream sends: a subscription read by polling.
-type Source interface {
-	broker.Poller
-	Close()
-}
-
 // hub runs the workers of an Engine's hub streams.
 type hub struct {
 	e       *Engine

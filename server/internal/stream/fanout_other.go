@@ -5,15 +5,8 @@ package stream
 import (
 	"net/http"
 
-	"github.com/eventsource-wasm/eventsource-wasm/broker"
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 )
-
-// Source is what a hub stream sends: a subscription read by polling.
-type Source interface {
-	broker.Poller
-	Close()
-}
 
 // hub is Linux's fan-out (fanout.go); elsewhere every taken-over stream
 // keeps its goroutines.

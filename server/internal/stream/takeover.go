@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/eventsource-wasm/eventsource-wasm/broker"
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 )
 
@@ -23,6 +24,12 @@ import (
 // blocked reading to notice the client leave), the connection and the
 // broker's subscription. The stream then writes the chunked framing itself
 // and logs its request when it ends.
+
+// Source is what Handoff sends: a subscription read by polling.
+type Source interface {
+	broker.Poller
+	Close()
+}
 
 // takeover is the state of a stream that took its connection over.
 type takeover struct {
