@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/pprof/profile"
@@ -52,13 +55,16 @@ type LoadRun struct {
 	IdleRSSMB    float64 `json:"idle_rss_mb"`
 	RSSPerConnKB float64 `json:"rss_per_conn_kib"`
 	Published    int     `json:"published"`
-	Delivered    int64   `json:"delivered"`
-	Expected     int64   `json:"expected"`
-	P50Ms        float64 `json:"p50_ms"`
-	P99Ms        float64 `json:"p99_ms"`
-	MaxMs        float64 `json:"max_ms"`
-	CPUPct       float64 `json:"cpu_pct"` // server CPU during the broadcast, % of one core
-	OpenCPUPct   float64 `json:"open_cpu_pct"`
+	// Scheduled is the events due, one per 100 ms: the publisher sends
+	// each on time whether the server has answered the previous one or not.
+	Scheduled  int     `json:"scheduled"`
+	Delivered  int64   `json:"delivered"`
+	Expected   int64   `json:"expected"`
+	P50Ms      float64 `json:"p50_ms"`
+	P99Ms      float64 `json:"p99_ms"`
+	MaxMs      float64 `json:"max_ms"`
+	CPUPct     float64 `json:"cpu_pct"` // server CPU during the broadcast, % of one core
+	OpenCPUPct float64 `json:"open_cpu_pct"`
 	// LoadgenCPUPct is the load generators' CPU during the broadcast: on
 	// two cores, what they take the server cannot have.
 	LoadgenCPUPct float64 `json:"loadgen_cpu_pct"`
@@ -78,6 +84,9 @@ var loadServers = []string{"go", "go-h2", "nethttp", "express"}
 // http1Servers are the servers of the 20k run and the reconnect storm,
 // whose clients open one HTTP/1.1 connection per stream.
 var http1Servers = []string{"go", "nethttp", "express"}
+
+// publishConns is how many publishes may be in flight at once.
+const publishConns = 4
 
 // perProcess is the most streams one load generator opens: the hard limit
 // of open files is 20,000 per process here.
@@ -198,12 +207,18 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 		return run, err
 	}
 	defer sp.close()
-	// The publisher's one keep-alive connection is made before the streams
-	// open: a server at its open-files limit could not accept it later.
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	// The publisher's keep-alive connections are made before the streams
+	// open: a server at its open-files limit could not accept them later.
+	// There are several, so that a publish that the server answers late
+	// does not delay the next one: every server gets the same schedule.
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: publishConns, MaxConnsPerHost: publishConns}}
 	defer client.CloseIdleConnections()
 	topic := sp.url + "/topics/load"
-	if _, err := publish(client, topic, "warm-up"); err != nil {
+	var warm firstError
+	for range publishConns {
+		warm.Go(func() error { _, err := publish(client, topic, "warm-up"); return err })
+	}
+	if err := warm.Wait(); err != nil {
 		return run, err
 	}
 	time.Sleep(300 * time.Millisecond)
@@ -290,15 +305,26 @@ func loadOnce(ctx context.Context, cfg *config, exe, kind string, n int, d time.
 			cpuProf <- top
 		}()
 	}
+	var pubs firstError
+	var published atomic.Int64
 	tick := time.NewTicker(100 * time.Millisecond)
 	for end := time.Now().Add(d); time.Now().Before(end); <-tick.C {
-		if _, err := publish(client, topic, strconv.FormatInt(time.Now().UnixNano(), 10)); err != nil {
-			tick.Stop()
-			return run, err
-		}
-		run.Published++
+		data := strconv.FormatInt(time.Now().UnixNano(), 10)
+		run.Scheduled++
+		pubs.Go(func() error {
+			_, err := publish(client, topic, data)
+			if err == nil {
+				published.Add(1)
+			}
+			return err
+		})
 	}
 	tick.Stop()
+	err = pubs.Wait()
+	run.Published = int(published.Load())
+	if err != nil {
+		return run, err
+	}
 	// Wait for the last event to reach every stream (bounded).
 	time.Sleep(500 * time.Millisecond)
 	run.CPUPct = 100 * (cpuSeconds(sp.pid) - cpu1) / time.Since(t1).Seconds()
@@ -369,4 +395,27 @@ func serverProfile(ctx context.Context, cfg *config, base, path, name string) (*
 		}
 	}
 	return &PprofTop{File: relPath(cfg.root, file), Top: topN(flat, 15)}, nil
+}
+
+// firstError runs functions on goroutines and keeps the first error.
+type firstError struct {
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+func (f *firstError) Go(fn func() error) {
+	f.wg.Go(func() {
+		if err := fn(); err != nil {
+			f.mu.Lock()
+			f.err = cmp.Or(f.err, err)
+			f.mu.Unlock()
+		}
+	})
+}
+
+// Wait waits for every function and returns the first error.
+func (f *firstError) Wait() error {
+	f.wg.Wait()
+	return f.err
 }

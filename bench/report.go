@@ -422,10 +422,10 @@ func writeLoad(w *strings.Builder, l *LoadResult) {
 	p("or a minimal express server written the way the seed's tutorial does it (`bench/express/server.js`). The same load generators drive all three. ")
 	p("*Ours, HTTP/2* is our server again with the generators' streams over cleartext HTTP/2 (prior knowledge, Go's client: up to 250 streams share a connection); there a stream keeps net/http's handler goroutine, as the connection takeover and the fan-out workers are for HTTP/1.1. ")
 	p("Load generators (`bench loadgen`, at most %d streams per process: the hard open-files limit here is 20,000 per process) open raw HTTP/1.1 streams to `/topics/load`, 128 at a time; ", perProcess)
-	p("then a publisher POSTs to the topic every 100 ms for %s, the data being the publish time, and each generator records publish → receipt for every event on every stream. ", l.Broadcast)
+	p("then a publisher POSTs to the topic every 100 ms for %s (on time whatever the server's answers: up to 4 publishes in flight), the data being the publish time, and each generator records publish → receipt for every event on every stream. ", l.Broadcast)
 	p("RSS per stream is (RSS with the streams open and idle − RSS before) ÷ streams; CPU is the server's user+system time during the broadcast, in %% of one core (the machine has two, shared with the generators).\n\n")
 	p("![server under load](%s)\n\n", chartLoad)
-	p("| server | streams | opened | time to open | RSS per stream | fan-out p50 | fan-out p99 | max | server CPU (broadcast) | server CPU (opening) | generators' CPU (broadcast) | machine busy (broadcast) | load average | delivered |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	p("| server | streams | opened | time to open | RSS per stream | fan-out p50 | fan-out p99 | max | server CPU (broadcast) | server CPU (opening) | generators' CPU (broadcast) | machine busy (broadcast) | load average | events published / due | delivered |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, n := range loadSizes(l) {
 		for _, s := range loadServers {
 			runs := runsOf(l, s, n)
@@ -440,7 +440,7 @@ func writeLoad(w *strings.Builder, l *LoadResult) {
 				expected += r.Expected
 				opened = min(opened, r.Opened)
 			}
-			p("| %s | %d | %d | %s ms | %s KiB | %s ms | %s ms | %s ms | %s%% | %s%% | %s%% | %s%% | %s | %.2f%% |\n", serverLabel(s), n, opened,
+			p("| %s | %d | %d | %s ms | %s KiB | %s ms | %s ms | %s ms | %s%% | %s%% | %s%% | %s%% | %s | %s / %s | %.2f%% |\n", serverLabel(s), n, opened,
 				cell(f(func(r LoadRun) float64 { return r.OpenMs }), "%.0f"),
 				cell(f(func(r LoadRun) float64 { return r.RSSPerConnKB }), "%.1f"),
 				cell(f(func(r LoadRun) float64 { return r.P50Ms }), "%.1f"),
@@ -451,6 +451,8 @@ func writeLoad(w *strings.Builder, l *LoadResult) {
 				cell(f(func(r LoadRun) float64 { return r.LoadgenCPUPct }), "%.0f"),
 				cell(f(func(r LoadRun) float64 { return r.MachineBusyPct }), "%.0f"),
 				cell(f(func(r LoadRun) float64 { return r.LoadAvg }), "%.1f"),
+				cell(f(func(r LoadRun) float64 { return float64(r.Published) }), "%.0f"),
+				cell(f(func(r LoadRun) float64 { return float64(r.Scheduled) }), "%.0f"),
 				100*float64(delivered)/math.Max(1, float64(expected)))
 		}
 	}

@@ -179,8 +179,10 @@ func (h *hub) forAll(mark func(*hubStream)) {
 	}
 }
 
-// workBatch is how many queued streams a worker takes at once.
-const workBatch = 64
+// workBatch is how many queued streams a worker takes at once: few, so
+// that a worker whose thread the OS preempts holds up few streams while the
+// others go on with the queue.
+const workBatch = 8
 
 // work is a worker: it serves queued streams until no stream is left.
 func (h *hub) work() {
