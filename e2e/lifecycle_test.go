@@ -105,15 +105,18 @@ func TestLifecycle(t *testing.T) {
 	})
 
 	t.Run("stalled-server", func(t *testing.T) {
-		// The learned window (3 × the heartbeat) and an explicit one.
-		for _, tc := range []struct {
+		// The learned window (3 × the heartbeat) and an explicit one, at
+		// the same time.
+		cases := []struct {
 			name   string
 			init   map[string]any
 			window time.Duration
+			from   int
 		}{
-			{"learned", nil, 3 * lifecycleHeartbeat},
-			{"explicit", map[string]any{"heartbeatTimeout": 2000}, 2 * time.Second},
-		} {
+			{"learned", nil, 3 * lifecycleHeartbeat, 0},
+			{"explicit", map[string]any{"heartbeatTimeout": 2000}, 2 * time.Second, 0},
+		}
+		for i, tc := range cases {
 			name := "stall-" + tc.name
 			session := "lc-stall-" + tc.name
 			// 50 events 100 ms apart, with heartbeats meanwhile (ten, where
@@ -123,7 +126,10 @@ func TestLifecycle(t *testing.T) {
 			p.lt(nil, "open", name, "wasm", "/faults?interval=100ms&stall=50&session="+session, tc.init)
 			p.lt(nil, "open", name+"-native", "native", "/faults?interval=100ms&stall=50&session="+session+"-native")
 			p.waitLog(name, "message", 1, 10*time.Second, 0)
-			from := len(p.sourceLog(name))
+			cases[i].from = len(p.sourceLog(name))
+		}
+		for _, tc := range cases {
+			name, from := "stall-"+tc.name, tc.from
 			log := p.waitLog(name, "error", 1, tc.window+10*time.Second, from)
 			errAt := entries(log[from:], "error")[0]
 			retry := entries(log[from:], "retrying")
