@@ -104,7 +104,7 @@ async function load() {
     connect: (id, url, cfg, cb) => raw.connect(id, url, cfg, { ...cb, batch: (ptr) => cb.batch(readBatch(ptr)) }),
     parse(id, bytes) {
       const out = raw.parse(id, bytes);
-      return typeof out === 'number' ? readBatch(out) : out;
+      return typeof out === 'number' ? readBatch(out) : { error: out };
     },
   };
   globalThis.__eventsourceWasm = b;

@@ -6,7 +6,7 @@
 //	connect(id, url, cfg, callbacks) → undefined, or an error message
 //	control(id, command)              → undefined, or an error message
 //	close(id)
-//	parse(id, bytes) → batch address, or {error}
+//	parse(id, bytes) → batch address, or an error message
 //	unparse(id)
 //
 // id is a number JavaScript picks, unique per connection. callbacks is an

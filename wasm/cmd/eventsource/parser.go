@@ -25,19 +25,20 @@ type parser struct {
 
 // parse(id, bytes) feeds a Uint8Array to parser id (made on first use)
 // and returns the address of the batch of the events it completed (see
-// batch), 0 when there are none, or {error} when the stream is invalid (an
-// event over the size limit); the parser then refuses more input.
+// batch), 0 when there are none, or an error message when the stream is
+// invalid (an event over the size limit); the parser then refuses more
+// input.
 func (ps *parsers) parse(_ jsval.Value, args []jsval.Value) any {
 	if len(args) < 2 {
-		return map[string]any{"error": "parse: want 2 arguments"}
+		return "parse: want 2 arguments"
 	}
 	id, err := args[0].Int()
 	if err != nil {
-		return map[string]any{"error": "parse: the id is not a number"}
+		return "parse: the id is not a number"
 	}
 	n, err := args[1].Length()
 	if err != nil {
-		return map[string]any{"error": "parse: the chunk is not a Uint8Array"}
+		return "parse: the chunk is not a Uint8Array"
 	}
 	ps.mu.Lock()
 	p := ps.m[id]
@@ -50,11 +51,11 @@ func (ps *parsers) parse(_ jsval.Value, args []jsval.Value) any {
 		p.in = make([]byte, n)
 	}
 	if n, err = jsval.CopyBytesToGo(p.in[:n], args[1]); err != nil {
-		return map[string]any{"error": "parse: the chunk is not a Uint8Array"}
+		return "parse: the chunk is not a Uint8Array"
 	}
 	p.batch.begin(p.in[:n])
 	if err = p.p.FeedBytes(p.in[:n], p.batch.add); err != nil {
-		return map[string]any{"error": err.Error()}
+		return err.Error()
 	}
 	if p.batch.events() == 0 {
 		return 0
