@@ -12,9 +12,11 @@ NATIVE_PKGS := ./e2e/streamgen/... ./e2e/supporttable/... ./sse/... ./broker/...
 comma := ,
 MINIBROWSER := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
 # APT_INSTALL installs Debian packages, refreshing the package lists first
-# only when the install cannot find them (a fresh image has none).
-APT_INSTALL := DEBIAN_FRONTEND=noninteractive sh -c 'apt-get install -y -qq "$$@" >/dev/null 2>&1 || \
-  { apt-get update -qq && apt-get install -y -qq "$$@" >/dev/null; }' apt-install
+# only when the install cannot find them (a fresh image has none); as root,
+# or through sudo for another user.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c 'apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$$@" >/dev/null 2>&1 || \
+  { apt-get update -qq -o DPkg::Lock::Timeout=300 && apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$$@" >/dev/null; }' apt-install
 
 all: build
 
@@ -78,7 +80,7 @@ test-browser: wasm package chromium $(subst $(comma), ,$(BROWSERS))
 ## chromium: Debian's chromium, installed with apt-get when missing (never a downloaded browser).
 chromium:
 	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  $(APT_INSTALL) chromium; }
 
 ## browser-support: run the conformance suite in every engine and write the browser support table
 ## (README block and docs/browser-support.md). Not part of test, which leaves the tree untouched.
@@ -106,8 +108,8 @@ curl:
 ## on free loopback ports, so the packaged service is stopped.
 redis:
 	@command -v redis-server >/dev/null || { echo "installing Debian's redis-server"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
-	  systemctl disable --now redis-server >/dev/null 2>&1 || invoke-rc.d redis-server stop >/dev/null 2>&1 || true; }
+	  $(APT_INSTALL) redis-server && \
+	  { $(SUDO) systemctl disable --now redis-server >/dev/null 2>&1 || $(SUDO) invoke-rc.d redis-server stop >/dev/null 2>&1 || true; }; }
 
 ## fuzz-browser: random differential fuzzing of WasmEventSource in the browsers against the sse parser,
 ## FUZZCOUNT streams (default 500) from a random first seed (FUZZSEED to replay).
