@@ -23,10 +23,11 @@ import (
 	"github.com/eventsource-wasm/eventsource-wasm/web"
 )
 
-// sharedPages is the tab page of the shared-connection tests and its
-// helpers (window.tabs), served next to web.FS.
+// sharedPages is the tab page of the shared-connection tests, its helpers
+// (window.tabs, with login.js) and a worker that never answers, served
+// next to web.FS.
 //
-//go:embed testdata/tab.html testdata/shared-tab.js testdata/login.js
+//go:embed testdata/tab.html testdata/shared-tab.js testdata/login.js testdata/silent-worker.js
 var sharedPages embed.FS
 
 // overlayFS serves a name from the first file system that has it.
@@ -231,10 +232,12 @@ func waitMore(t *testing.T, tabs []*tab, n int) {
 func allOpen(t *testing.T, tabs []*tab, i int) {
 	t.Helper()
 	for n, tb := range tabs {
-		deadline := time.Now().Add(20 * time.Second)
+		// A bound, generous for a loaded machine and for a tab that first
+		// waits out a silent worker (10 s).
+		deadline := time.Now().Add(30 * time.Second)
 		for s := tb.state(i); s.RS != 1; s = tb.state(i) {
 			if time.Now().After(deadline) {
-				t.Fatalf("timed out after 20s waiting for tab %d to open; the tabs show:\n%s", n, describeTabs(tabs, i))
+				t.Fatalf("timed out after 30s waiting for tab %d to open; the tabs show:\n%s", n, describeTabs(tabs, i))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -713,35 +716,46 @@ func TestShared(t *testing.T) {
 		})
 	}
 
-	t.Run("worker-fails-to-start", func(t *testing.T) {
-		// A page whose worker script is missing (a bundler that did not
-		// emit it) still gets its events, through the fallback, and a
-		// console warning that says why.
-		const session = "shared-noworker"
-		url := "/events?interval=50ms&session=" + session
-		tabs := env.sharedTabs(t, 2, "tabs.useWorker('/no-such-worker.js')", url)
-		waitMore(t, tabs, 5)
-		if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
-			t.Errorf("%d open streams after %d requests, want 1 and 1 (a leader tab)", open, reqs)
-		}
-		for n, tb := range tabs {
-			warned := false
-			for _, m := range tb.console.Messages() {
-				warned = warned || m.Level == "warning" && strings.Contains(m.Text, "shared worker did not start")
+	// A page whose worker script is missing (a bundler that did not emit
+	// it), or starts but never answers, still gets its events, through the
+	// fallback, and a console warning that says why.
+	for _, tc := range []struct {
+		name, worker string
+		// browserError is the error the browser logs about the script,
+		// expected here ("" for none).
+		browserError string
+	}{
+		{"worker-fails-to-start", "/no-such-worker.js", "worker error: Failed to fetch a worker script"},
+		{"worker-stays-silent", "/silent-worker.js", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.browserError == "" {
+				t.Parallel() // waits for the tabs to give up on the worker
 			}
-			if !warned {
-				t.Errorf("tab %d: no console warning about the worker", n)
+			session := "shared-" + tc.name
+			url := "/events?interval=50ms&session=" + session
+			tabs := env.sharedTabs(t, 2, fmt.Sprintf("tabs.useWorker(%q)", tc.worker), url)
+			waitMore(t, tabs, 5)
+			if open, reqs := env.streams(t, session); open != 1 || reqs != 1 {
+				t.Errorf("%d open streams after %d requests, want 1 and 1 (a leader tab)", open, reqs)
 			}
-			// The browser logs the failed worker script as an error; that
-			// one is expected here, any other is not.
-			for _, e := range tb.pageErrors() {
-				if !strings.HasPrefix(e, "worker error: Failed to fetch a worker script") {
-					t.Errorf("tab %d console: %s", n, e)
+			for n, tb := range tabs {
+				warned := false
+				for _, m := range tb.console.Messages() {
+					warned = warned || m.Level == "warning" && strings.Contains(m.Text, "shared worker did not start")
 				}
+				if !warned {
+					t.Errorf("tab %d: no console warning about the worker", n)
+				}
+				for _, e := range tb.pageErrors() {
+					if tc.browserError == "" || !strings.HasPrefix(e, tc.browserError) {
+						t.Errorf("tab %d console: %s", n, e)
+					}
+				}
+				tb.console.Reset()
 			}
-			tb.console.Reset()
-		}
-	})
+		})
+	}
 
 	t.Run("fallback-leader-handover", func(t *testing.T) {
 		t.Parallel() // waits for two handovers, beside the others that wait

@@ -15,6 +15,7 @@
 //   {t:'bye'}                    the tab leaves (pagehide): unsubscribe all
 //   {t:'headers', req, headers}  answer to a headers request (or error)
 // worker → tab (ids: the tab's sources the message is for):
+//   {t:'ready'}                  on connect: the worker runs
 //   {t:'open', ids, status, url, headers} {t:'batch', ids, batch}
 //   {t:'error', ids, state, status, statusText, message}
 //   {t:'retrying', ids, attempt, delay, cause, message}
@@ -58,6 +59,7 @@ class Tab {
   constructor(port) {
     this.port = port;
     port.onmessage = (e) => this.#receive(e.data);
+    this.post({ t: 'ready' }); // a tab takes a silent worker as failed
   }
 
   post(msg) {

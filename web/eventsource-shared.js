@@ -13,6 +13,12 @@ const CONNECTING = 0;
 const CLOSED = 2;
 
 let port = null; // the worker's MessagePort, once started (null while away)
+// workerSilence is how long a new worker connection may stay silent (the
+// worker says ready on connect) before the tab takes the worker as failed:
+// Chromium can leave a tab that connects while a worker's script fails to
+// load without the error event, and the tab would wait forever.
+const workerSilence = 10_000;
+let silenceTimer = 0;
 let workerFiles = null; // startWorker's files, to connect again on return from the back/forward cache
 let refused = false; // SharedWorker refused or failed: use the fallback from now on
 let loadOwnBridge = null; // this page's Go instance, for sources the worker fails
@@ -68,12 +74,16 @@ const workerTransport = {
 };
 
 // workerFailed moves every source to the fallback when the worker's script
-// does not start (not found, say, where a bundler did not emit it): the
-// page keeps working, and the console says why sharing is off.
+// does not start (not found, say, where a bundler did not emit it), or
+// stays silent for workerSilence: the page keeps working, and the console
+// says why sharing is off. The port is closed, so a worker that starts
+// after all reaches none of the rerouted sources.
 function workerFailed() {
   if (refused) return;
   refused = true;
+  clearTimeout(silenceTimer);
   console.warn('eventsource-wasm: the shared worker did not start (is eventsource-shared-worker.js served? see configure({ sharedWorkerURL })); shared sources use a leader tab or run unshared');
+  port?.close();
   port = null;
   releaseLock?.();
   releaseLock = null;
@@ -124,6 +134,8 @@ function connectWorker(files) {
   port = worker.port;
   port.onmessage = (e) => receive(e.data); // starts the port
   port.postMessage({ t: 'files', wasmURL: files.wasmURL, wasmExecURL: files.wasmExecURL });
+  clearTimeout(silenceTimer);
+  silenceTimer = setTimeout(workerFailed, workerSilence);
   holdLock();
   return true;
 }
@@ -151,6 +163,7 @@ function leave() {
   if (away || !port) return;
   away = true;
   port.postMessage({ t: 'bye' });
+  clearTimeout(silenceTimer); // rejoin waits for the worker again
   port.close();
   port = null;
   releaseLock?.();
@@ -176,6 +189,7 @@ function rejoin() {
 }
 
 function receive(msg) {
+  clearTimeout(silenceTimer); // the worker runs
   switch (msg?.t) {
     case 'open':
       for (const id of msg.ids) sources.get(id)?.onOpen(msg.status, msg.url, msg.headers);
