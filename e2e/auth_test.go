@@ -27,10 +27,10 @@ type authResult struct {
 }
 
 // TestAuth checks that a headers function's Authorization: Bearer header
-// reaches /auth/events, and that when the token expires (the server then
-// ends the stream) the reconnect asks the function again, sends the fresh
-// token and keeps Last-Event-ID, so the events continue without a gap or a
-// duplicate.
+// reaches /auth/events, and that when the token ends (revoked once the
+// stream has events; the server then ends the stream, as at expiry) the
+// reconnect asks the function again, sends the fresh token and keeps
+// Last-Event-ID, so the events continue without a gap or a duplicate.
 func TestAuth(t *testing.T) {
 	requireWasm(t)
 	ts := startServer(t, fixtures.Config{})
