@@ -342,11 +342,14 @@ func appendChunk(b, p []byte) []byte {
 }
 
 // tryWrite writes as much of b as the socket takes now, without waiting:
-// a full socket returns the count so far and no error.
+// a full socket returns the count so far and no error. It writes the
+// (non-blocking) descriptor under Control, not RawConn.Write, whose write
+// lock and poller bookkeeping cost a tenth of a broadcast's CPU: the
+// stream's owner is its only writer.
 func (hs *hubStream) tryWrite(b []byte) (int, error) {
 	var n int
 	var werr error
-	err := hs.raw.Write(func(fd uintptr) bool {
+	err := hs.raw.Control(func(fd uintptr) {
 		for n < len(b) {
 			m, err := syscall.Write(int(fd), b[n:])
 			if m > 0 {
@@ -362,7 +365,6 @@ func (hs *hubStream) tryWrite(b []byte) (int, error) {
 				break
 			}
 		}
-		return true // one attempt: never park in the poller
 	})
 	if err == nil {
 		err = werr
