@@ -181,23 +181,8 @@ func TestLifecycle(t *testing.T) {
 		stall(t, ts, "lc-freeze-wasm")
 		time.Sleep(2 * 3 * lifecycleHeartbeat) // frozen for twice the window
 		resumed := setLifecycle(t, p, cdppage.SetWebLifecycleStateStateActive)
-		open, first := p.reopened("fr-wasm", from, 5*time.Second)
-		log := p.sourceLog("fr-wasm")
-		opened := pageTime(open.T, resumed, p)
-		if opened > time.Second {
-			t.Errorf("ours reopened %v after the resume, want at once: %s", opened, tail(log[from:]))
-		}
-		retry := entries(log[from:], "retrying")
-		if len(retry) == 0 || (retry[0].Cause != "resume" && retry[0].Cause != "timeout") {
-			t.Errorf("retrying %+v, want cause resume (or timeout, when the liveness timer fired first)", retry)
-		}
-		p.waitLog("fr-wasm", "message", 3, 5*time.Second, from)
-		time.Sleep(time.Second)
-		delays.add(delayRow{"resume", "ours", opened, opened + after(open, first), "cause " + retry[0].Cause + "; frozen 3 s, window 1.5 s"})
-		delays.add(checkStalledNative(t, p, "fr-native", nfrom, resumed, "resume", "resume"))
-		last := pub.stop()
-		checkAgainstPublisher(t, p, "fr-wasm", pub, last)
-		t.Logf("resume → open, ours: %v (cause %s)", opened.Round(time.Millisecond), retry[0].Cause)
+		checkBackAtOnce(t, p, pub, &delays, comeback{name: "fr", from: from, nativeFrom: nfrom, at: resumed,
+			trigger: "resume", what: "resume", causes: []string{"resume", "timeout"}, note: "frozen 3 s, window 1.5 s"})
 	})
 
 	t.Run("hidden-visible", func(t *testing.T) {
@@ -217,23 +202,9 @@ func TestLifecycle(t *testing.T) {
 		time.Sleep(2 * 1500 * time.Millisecond) // away for twice the window
 		shown := setWindowState(t, p, browser.WindowStateNormal)
 		setLifecycle(t, p, cdppage.SetWebLifecycleStateStateActive)
-		open, first := p.reopened("hv-wasm", from, 5*time.Second)
-		log := p.sourceLog("hv-wasm")
-		opened := pageTime(open.T, shown, p)
-		if opened > time.Second {
-			t.Errorf("ours reopened %v after the page was shown again, want at once: %s", opened, tail(log[from:]))
-		}
-		retry := entries(log[from:], "retrying")
-		if len(retry) == 0 || !slices.Contains([]string{"visible", "resume", "timeout"}, retry[0].Cause) {
-			t.Errorf("retrying %+v, want cause visible or resume (or timeout, when the liveness timer fired first)", retry)
-		}
-		p.waitLog("hv-wasm", "message", 3, 5*time.Second, from)
-		time.Sleep(time.Second)
-		delays.add(delayRow{"hidden-visible", "ours", opened, opened + after(open, first), "cause " + retry[0].Cause + "; minimized then frozen 3 s, window 1.5 s"})
-		delays.add(checkStalledNative(t, p, "hv-native", nfrom, shown, "hidden-visible", "page was shown"))
-		last := pub.stop()
-		checkAgainstPublisher(t, p, "hv-wasm", pub, last)
-		t.Logf("shown → open, ours: %v (cause %s)", opened.Round(time.Millisecond), retry[0].Cause)
+		checkBackAtOnce(t, p, pub, &delays, comeback{name: "hv", from: from, nativeFrom: nfrom, at: shown,
+			trigger: "hidden-visible", what: "page was shown", causes: []string{"visible", "resume", "timeout"},
+			note: "minimized then frozen 3 s, window 1.5 s"})
 	})
 
 	t.Run("visible-after-sleep", func(t *testing.T) {
@@ -451,6 +422,50 @@ func stallSource(t *testing.T, p *page, ts *testServer, name, session string) in
 		return still == 3
 	})
 	return n
+}
+
+// comeback is a trigger after which ours must reconnect at once while
+// native, on its stalled connection, does nothing: the sources
+// name+"-wasm" and name+"-native", their logs from entries from and
+// nativeFrom, the Go time of the trigger, its name in the delay table, the
+// trigger in words (what), the retrying causes accepted (timeout among
+// them when the liveness timer may fire first), and the row's note.
+type comeback struct {
+	name             string
+	from, nativeFrom int
+	at               time.Time
+	trigger, what    string
+	causes           []string
+	note             string
+}
+
+// checkBackAtOnce checks that ours reopened within a second of c's
+// trigger, after a retrying event with one of c's causes, and lost
+// nothing against pub; and that native stayed stalled. It adds both rows
+// to delays.
+func checkBackAtOnce(t *testing.T, p *page, pub *publisher, delays *delayTable, c comeback) {
+	t.Helper()
+	name := c.name + "-wasm"
+	open, first := p.reopened(name, c.from, 5*time.Second)
+	log := p.sourceLog(name)
+	opened := pageTime(open.T, c.at, p)
+	if opened > time.Second {
+		t.Errorf("ours reopened %v after the %s, want at once: %s", opened, c.what, tail(log[c.from:]))
+	}
+	cause := "none"
+	if retry := entries(log[c.from:], "retrying"); len(retry) > 0 {
+		cause = retry[0].Cause
+	}
+	if !slices.Contains(c.causes, cause) {
+		t.Errorf("first retrying cause %s, want one of %v: %s", cause, c.causes, tail(log[c.from:]))
+	}
+	p.waitLog(name, "message", 3, 5*time.Second, c.from)
+	time.Sleep(time.Second)
+	delays.add(delayRow{c.trigger, "ours", opened, opened + after(open, first), "cause " + cause + "; " + c.note})
+	delays.add(checkStalledNative(t, p, c.name+"-native", c.nativeFrom, c.at, c.trigger, c.what))
+	last := pub.stop()
+	checkAgainstPublisher(t, p, name, pub, last)
+	t.Logf("%s → open, ours: %v (cause %s)", c.what, opened.Round(time.Millisecond), cause)
 }
 
 // checkStalledNative checks what native did after a trigger at the Go time
