@@ -55,7 +55,7 @@ test:
 	@$(MAKE) --no-print-directory -j4 --output-sync=target vet test-native test-wasm test-browser
 
 vet: wasm
-	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l .) || exit 1; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 	$(GO) build -o bin/staticcheck honnef.co/go/tools/cmd/staticcheck
