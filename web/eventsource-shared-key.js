@@ -21,6 +21,15 @@
 // every tab of an origin sends the same cookie jar.
 
 /**
+ * The version of what the shared worker, the leader tab and the tabs say to
+ * each other (such as the batch format). It is part of the worker's name and
+ * of the leader's channel and lock, so that the tabs of two deployed versions
+ * never share a stream: a SharedWorker lives on while any tab of the old
+ * version uses it.
+ */
+export const PROTOCOL = 'eventsource-wasm/2';
+
+/**
  * Returns the key under which the source (its absolute url and the
  * configuration web/eventsource-wasm.js built) may share a stream, or null
  * when it must not share one.

@@ -9,7 +9,7 @@
 // Last-Event-ID and the stream resumes where the followers stopped: no event
 // lost or repeated, as long as the server's events carry IDs.
 
-import { cloneableConfig, lastIdOf, shareKeyOf } from './eventsource-shared-key.js';
+import { PROTOCOL, cloneableConfig, lastIdOf, shareKeyOf } from './eventsource-shared-key.js';
 
 const OPEN = 1;
 const CLOSED = 2;
@@ -63,7 +63,7 @@ class Source {
   }
 
   async start() {
-    const name = `eventsource-wasm:${await digest(shareKeyOf(this.#url, cloneableConfig(this.#cfg)))}`;
+    const name = `${PROTOCOL}:${await digest(shareKeyOf(this.#url, cloneableConfig(this.#cfg)))}`;
     if (this.#closed) return;
     this.#name = name;
     const { signal } = this.#page;

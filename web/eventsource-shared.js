@@ -6,7 +6,7 @@
 // leader tab elected with Web Locks (eventsource-shared-leader.js); where
 // that is missing too, the source runs unshared.
 
-import { cloneableConfig, lastIdOf, shareKeyOf } from './eventsource-shared-key.js';
+import { PROTOCOL, cloneableConfig, lastIdOf, shareKeyOf } from './eventsource-shared-key.js';
 import { leaderTransport } from './eventsource-shared-leader.js';
 
 const CONNECTING = 0;
@@ -123,8 +123,8 @@ function connectWorker(files) {
   try {
     // Written out in full so that bundlers (Vite, webpack) see the worker.
     worker = files.sharedWorkerURL
-      ? new SharedWorker(files.sharedWorkerURL, { type: 'module', name: 'eventsource-wasm' })
-      : new SharedWorker(new URL('./eventsource-shared-worker.js', import.meta.url), { type: 'module', name: 'eventsource-wasm' });
+      ? new SharedWorker(files.sharedWorkerURL, { type: 'module', name: PROTOCOL })
+      : new SharedWorker(new URL('./eventsource-shared-worker.js', import.meta.url), { type: 'module', name: PROTOCOL });
   } catch {
     refused = true; // disabled, or not allowed in this context
     return false;

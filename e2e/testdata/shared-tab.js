@@ -36,7 +36,7 @@ if (navigator.locks) {
   navigator.locks.request = (name, ...rest) => {
     const cb = rest.pop();
     return request(name, ...rest, (lock) => {
-      if (name.startsWith('eventsource-wasm:')) leading++;
+      if (/^eventsource-wasm\/\d+:/.test(name)) leading++; // a stream's lock (PROTOCOL:key), not a tab's
       return cb(lock);
     });
   };
