@@ -132,7 +132,8 @@ func TestFanoutIdleStreamsHoldNoGoroutine(t *testing.T) {
 	for i := range streams {
 		streams[i] = openRaw(t, addr, "/topics/idle", "", 0)
 	}
-	eventually(t, "all streams open", func() bool { return srv.Streams() == n })
+	// A stream counts as open before the workers take it.
+	eventually(t, "all streams open, on the fan-out workers", func() bool { return srv.Streams() == n && srv.FanoutStreams() == n })
 	// The client's conns hold no goroutine either; httptest's listener
 	// and net/http's idle state are a few.
 	if got := runtime.NumGoroutine() - base; got > 20 {
@@ -151,6 +152,9 @@ func TestFanoutIdleStreamsHoldNoGoroutine(t *testing.T) {
 		s.conn.Close()
 	}
 	eventually(t, "every stream ended", func() bool { return srv.Streams() == 0 })
+	if f := srv.FanoutStreams(); f != 0 {
+		t.Fatalf("%d streams left on the fan-out workers after every stream ended", f)
+	}
 	eventually(t, "goroutines back to where they were", func() bool { return runtime.NumGoroutine() <= base+5 })
 }
 

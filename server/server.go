@@ -142,6 +142,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Streams returns the number of open event streams.
 func (s *Server) Streams() int64 { return s.streams.Open() }
 
+// FanoutStreams returns how many of the open event streams the fan-out
+// workers serve, with no goroutine of their own (see Config.TakeOverHTTP1):
+// a Streams figure well above it shows streams on the costlier path.
+func (s *Server) FanoutStreams() int64 { return s.streams.Fanout() }
+
 // Close ends every open stream (cleanly, so clients reconnect elsewhere)
 // and makes new subscriptions fail with 503, ahead of
 // http.Server.Shutdown, which would otherwise wait for streams that never

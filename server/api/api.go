@@ -36,6 +36,9 @@ const ResetNotRetained = "last_event_id_not_retained"
 type Health struct {
 	Status  string `json:"status"`  // "ok"
 	Streams int64  `json:"streams"` // open event streams
+	// FanoutStreams counts the open topic streams the fan-out workers
+	// serve with no goroutine of their own (server.Server.FanoutStreams).
+	FanoutStreams int64 `json:"fanout_streams"`
 	// Connections counts the open client connections (HTTP/2 carries
 	// many streams on one), when the server tracks them.
 	Connections int64 `json:"connections"`

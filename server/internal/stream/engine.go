@@ -98,6 +98,10 @@ func (e *Engine) ended() {
 // Open returns the number of open streams.
 func (e *Engine) Open() int64 { return e.streams.Load() }
 
+// Fanout returns the number of open streams the fan-out workers serve
+// (Handoff), a part of Open.
+func (e *Engine) Fanout() int64 { return e.hub.open() }
+
 // Closing is closed once Close was called.
 func (e *Engine) Closing() <-chan struct{} { return e.closing }
 

@@ -144,6 +144,13 @@ func (h *hub) remove(hs *hubStream) {
 	}
 }
 
+// open returns the number of streams the hub serves.
+func (h *hub) open() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return int64(len(h.streams))
+}
+
 // push queues hs, which the caller owns, for a worker.
 func (h *hub) push(hs *hubStream) {
 	h.mu.Lock()

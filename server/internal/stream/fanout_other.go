@@ -15,6 +15,7 @@ type hub struct{}
 func newHub(*Engine) *hub { return &hub{} }
 func (*hub) beatAll()     {}
 func (*hub) closeAll()    {}
+func (*hub) open() int64  { return 0 }
 
 // Handoff reports false: the handler serves the stream itself.
 func (st *Stream) Handoff(w http.ResponseWriter, r *http.Request, src Source, first []sse.Event, serve func()) bool {
