@@ -27,22 +27,28 @@ func benchStream(b *testing.B, n, size int) []byte {
 // benchParse feeds stream in 64 KiB chunks, as reads from a network
 // connection arrive, and reports throughput over the stream's bytes.
 func benchParse(b *testing.B, stream []byte, wantEvents int) {
-	const chunk = 64 << 10
-	p := sse.NewParser(0)
 	n := 0
 	emit := func(sse.Event) { n++ }
+	benchChunks(b, stream, wantEvents, &n, func(p *sse.Parser, chunk []byte) error { return p.Feed(chunk, emit) })
+}
+
+// benchChunks runs feed on stream's 64 KiB chunks with one parser, and
+// checks that the events it counts in *n are wantEvents.
+func benchChunks(b *testing.B, stream []byte, wantEvents int, n *int, feed func(p *sse.Parser, chunk []byte) error) {
+	const chunk = 64 << 10
+	p := sse.NewParser(0)
 	b.SetBytes(int64(len(stream)))
 	b.ReportAllocs()
 	for b.Loop() {
 		p.Reset()
-		n = 0
+		*n = 0
 		for off := 0; off < len(stream); off += chunk {
-			if err := p.Feed(stream[off:min(off+chunk, len(stream))], emit); err != nil {
+			if err := feed(p, stream[off:min(off+chunk, len(stream))]); err != nil {
 				b.Fatal(err)
 			}
 		}
-		if n != wantEvents {
-			b.Fatalf("%d events, want %d", n, wantEvents)
+		if *n != wantEvents {
+			b.Fatalf("%d events, want %d", *n, wantEvents)
 		}
 	}
 }
@@ -81,25 +87,9 @@ func BenchmarkEncoder(b *testing.B) {
 // benchFeedBytes is benchParse through FeedBytes, the path of the wasm
 // bridge, whose emit copies nothing.
 func benchFeedBytes(b *testing.B, n, size int) {
-	stream := benchStream(b, n, size)
-	const chunk = 64 << 10
-	p := sse.NewParser(0)
 	got := 0
 	emit := func(_, _, _ []byte) { got++ }
-	b.SetBytes(int64(len(stream)))
-	b.ReportAllocs()
-	for b.Loop() {
-		p.Reset()
-		got = 0
-		for off := 0; off < len(stream); off += chunk {
-			if err := p.FeedBytes(stream[off:min(off+chunk, len(stream))], emit); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if got != n {
-			b.Fatalf("%d events, want %d", got, n)
-		}
-	}
+	benchChunks(b, benchStream(b, n, size), n, &got, func(p *sse.Parser, chunk []byte) error { return p.FeedBytes(chunk, emit) })
 }
 
 // BenchmarkFeedBytes64B, 1KiB and 1MiB parse the bench workloads' streams
