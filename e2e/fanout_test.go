@@ -28,7 +28,8 @@ var fanoutReconnects = []int{100, 200}
 // are there, and that the stream ours left ended at once. Against the
 // publisher's ids: ours gets every event once and in order across its
 // reconnects (each sends the last id it got as Last-Event-ID, and what was
-// published meanwhile comes back by replay), and native gets every event.
+// published meanwhile comes back by replay), and native gets every event;
+// then a new ours given a lastEventId gets the rest by replay.
 func TestFanout(t *testing.T) {
 	requireWasm(t)
 	forEachEngine(t, func(t *testing.T, e browser.Engine) {
@@ -70,6 +71,23 @@ func TestFanout(t *testing.T) {
 		// Both closed (checkAgainstPublisher closes them): the workers
 		// notice and let both streams go.
 		waitHealth(t, ts, "both streams to end", 0, 0)
+
+		// A new ours resuming from the middle of what was published gets
+		// the rest as one replay, from the workers' first read of its
+		// subscription, and nothing else.
+		from := fanoutEvents / 3
+		p.lt(nil, "open", "fan-replay", "wasm", url+"?src=replay", map[string]any{"lastEventId": published[from-1]})
+		var ids []string
+		waitUntil(t, 20*time.Second, "the replay's last event", func() bool {
+			p.lt(&ids, "ids", "fan-replay")
+			return len(ids) > 0 && ids[len(ids)-1] == last
+		})
+		if !slices.Equal(ids, published[from:]) {
+			t.Errorf("resuming after %q: ids %v, want %v", published[from-1], ids, published[from:])
+		}
+		waitHealth(t, ts, "the replayed stream on the fan-out workers", 1, 1)
+		p.lt(nil, "close", "fan-replay")
+		waitHealth(t, ts, "the replayed stream to end", 0, 0)
 		for _, msg := range p.pageErrors() {
 			t.Errorf("console: %s", msg)
 		}
