@@ -131,7 +131,7 @@ clean:
 screenshots: wasm chromium
 	$(GO) run ./e2e/screenshots -out docs/screenshots
 
-## bench: benchmarks, not part of test (about 7 min): writes bench/RESULTS.md and bench/chart-*.svg.
+## bench: benchmarks, not part of test (about 11 min): writes bench/RESULTS.md and bench/chart-*.svg.
 ## Fails loudly when eventsource.wasm exceeds its 600 KB brotli budget. BENCHFLAGS="-only client" runs one section.
 bench: wasm chromium
 	npm ci --prefix bench --no-audit --no-fund --loglevel=error
