@@ -197,7 +197,9 @@ func runClient(ctx context.Context, cfg *config) (*ClientResult, error) {
 		}
 	}
 	res := r.result(cfg)
-	res.Profiles = profileMisses(bctx, cfg, res)
+	if cfg.profile {
+		res.Profiles = profileMisses(bctx, cfg, res)
+	}
 	return res, nil
 }
 
@@ -246,6 +248,9 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 	}
 	s := r.sizes
 	for _, bw := range burstWorkloads {
+		if !r.want(bw.name) {
+			continue
+		}
 		for _, c := range order {
 			if ready[c] {
 				prog.printf("%s: %s, %s", prefix, bw.name, c)
@@ -255,18 +260,20 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 		prog.printf("%s: %s, Go reader without a browser", prefix, bw.name)
 		r.ceiling(ctx, bw)
 	}
-	prog.printf("%s: %s", prefix, wlConstruct)
-	r.construct(ctx)
+	if r.want(wlConstruct) {
+		prog.printf("%s: %s", prefix, wlConstruct)
+		r.construct(ctx)
+	}
 	prog.printf("%s: parsers", prefix)
 	r.parse(ctx, round)
 	for _, c := range order {
-		if ready[c] {
+		if ready[c] && r.want(wlTicker) {
 			prog.printf("%s: %s, %s", prefix, wlTicker, c)
 			r.ticker(ctx, c)
 		}
 	}
 	for _, c := range order {
-		if !ready[c] {
+		if !ready[c] || !r.want(wlWarm) {
 			continue
 		}
 		prog.printf("%s: %s, %s", prefix, wlWarm, c)
@@ -284,18 +291,29 @@ func (r *clientRun) round(ctx context.Context, round int, order []string) error 
 		}
 	}
 	for _, c := range order {
-		prog.printf("%s: %s, %s", prefix, wlCold, c)
-		r.cold(ctx, c)
-		prog.printf("%s: %s, %s", prefix, wlReturning, c)
-		r.returning(ctx, wlReturning, c, "")
-		if c == "wasm" {
+		if r.want(wlCold) {
+			prog.printf("%s: %s, %s", prefix, wlCold, c)
+			r.cold(ctx, c)
+		}
+		if r.want(wlReturning) {
+			prog.printf("%s: %s, %s", prefix, wlReturning, c)
+			r.returning(ctx, wlReturning, c, "")
+		}
+		if c == "wasm" && r.want(wlReturningImmutable) {
 			prog.printf("%s: %s, %s", prefix, wlReturningImmutable, c)
 			r.returning(ctx, wlReturningImmutable, c, r.hashedWasm)
 		}
 	}
-	prog.printf("%s: %s and %s", prefix, wlSharedFirst, wlSharedSecond)
-	r.sharedTabs(ctx)
+	if r.want(wlSharedFirst) {
+		prog.printf("%s: %s and %s", prefix, wlSharedFirst, wlSharedSecond)
+		r.sharedTabs(ctx)
+	}
 	return ctx.Err()
+}
+
+// want reports whether workload wl runs: -match picks workloads by name.
+func (r *clientRun) want(wl string) bool {
+	return r.cfg.match == nil || r.cfg.match.MatchString(wl)
 }
 
 // construct times bench.construct each way, twice in alternating order,
@@ -323,6 +341,9 @@ func (r *clientRun) parse(ctx context.Context, round int) {
 		slices.Reverse(names)
 	}
 	for _, pw := range parseWorkloads {
+		if !r.want(pw.name) {
+			continue
+		}
 		count := pw.count
 		if r.cfg.quick {
 			count = max(count/10, 5)

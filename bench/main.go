@@ -34,6 +34,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,8 +63,14 @@ type config struct {
 	root   string // repository root
 	bench  string // root/bench
 	out    string // root/bench/out: scratch files, profiles (gitignored)
+	report string // where RESULTS.md and the charts go: bench, or out for a -match run
 	rounds int
 	quick  bool
+	// match picks the client workloads to run by name (all when nil): for
+	// measuring one change quickly. The report then has only those.
+	match *regexp.Regexp
+	// profile: take a CPU profile of ours on each workload that missed.
+	profile bool
 	// load test sizes: streams runs every round, tryStreams once.
 	streams    []int
 	tryStreams int
@@ -81,6 +88,8 @@ func runMain(args []string) int {
 	report := fs.Bool("report", false, "only rewrite RESULTS.md and the charts from bench/out/results.json")
 	streams := fs.String("streams", "1000,10000", "load test: concurrent streams, every round")
 	tryStreams := fs.Int("try-streams", 20000, "load test: a bigger run, once (0: none)")
+	profile := fs.Bool("profile", true, "client section: profile ours on each workload that missed a target")
+	match := fs.String("match", "", "client section: run only the workloads whose names match this regexp (e.g. parser, ticker, 1 KiB); the report goes to bench/out/")
 	fs.Parse(args)
 
 	root, err := repoRoot()
@@ -97,7 +106,13 @@ func runMain(args []string) int {
 		}
 		cfg.streams = append(cfg.streams, n)
 	}
-	cfg.tryStreams = *tryStreams
+	cfg.tryStreams, cfg.profile = *tryStreams, *profile
+	if *match != "" {
+		if cfg.match, err = regexp.Compile(*match); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -match:", err)
+			return 2
+		}
+	}
 	if cfg.quick {
 		cfg.rounds, cfg.streams, cfg.tryStreams = 1, []int{200, 1000}, 0
 	}
@@ -105,7 +120,13 @@ func runMain(args []string) int {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
 	}
+	cfg.report = cfg.bench
 	resPath := filepath.Join(cfg.out, "results.json")
+	if cfg.match != nil {
+		// A partial run must not overwrite the full one's results.
+		cfg.report, resPath = cfg.out, filepath.Join(cfg.out, "results-match.json")
+		os.Remove(resPath)
+	}
 	res := loadResults(resPath)
 	if *report {
 		return finish(cfg, res, nil)
@@ -169,7 +190,7 @@ func finish(cfg *config, res *Results, failures []error) int {
 		failures = append(failures, res.Size.budgetError())
 	}
 	if len(failures) == 0 {
-		fmt.Fprintln(os.Stderr, "bench: wrote", filepath.Join(cfg.bench, "RESULTS.md"))
+		fmt.Fprintln(os.Stderr, "bench: wrote", filepath.Join(cfg.report, "RESULTS.md"))
 		return 0
 	}
 	fmt.Fprintln(os.Stderr)

@@ -53,7 +53,7 @@ func profileMisses(ctx context.Context, cfg *config, res *ClientResult) []CPUPro
 		return nil
 	}
 	named := filepath.Join(cfg.out, "eventsource-names.wasm")
-	if _, err := os.Stat(named); err != nil {
+	if stale(named, filepath.Join(cfg.root, "web", "dist", "eventsource.wasm")) {
 		cfg.prog.printf("building eventsource.wasm with symbol names")
 		if _, err := buildWasm(ctx, cfg.root, named, false, "./wasm/cmd/eventsource"); err != nil {
 			res.Errors = append(res.Errors, "profile: "+err.Error())
@@ -280,4 +280,15 @@ func stopProfiler(ctx context.Context) (prof *profiler.Profile, err error) {
 		return err
 	}))
 	return prof, err
+}
+
+// stale reports whether file is missing or older than source: a build
+// with symbol names left from an earlier change would profile old code.
+func stale(file, source string) bool {
+	f, err := os.Stat(file)
+	if err != nil {
+		return true
+	}
+	src, err := os.Stat(source)
+	return err != nil || f.ModTime().Before(src.ModTime())
 }

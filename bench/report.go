@@ -50,7 +50,7 @@ func writeReport(cfg *config, res *Results) error {
 	}
 	p("## How to run\n\n```sh\nmake bench                      # everything, about 10 minutes\ngo run ./bench -only client     # one section: size, go, client or load\ngo run ./bench -quick           # small workloads, one round\ngo test -run '^$' -bench . -count 10 ./sse/ ./bench/ | tee new.txt   # for benchstat\n```\n\n")
 	p("Scratch files (CPU and heap profiles, the parser corpora, raw `go test` output) are in `bench/out/` (not committed).\n")
-	if err := os.WriteFile(filepath.Join(cfg.bench, "RESULTS.md"), []byte(w.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(cfg.report, "RESULTS.md"), []byte(w.String()), 0o644); err != nil {
 		return fmt.Errorf("write RESULTS.md: %w", err)
 	}
 	return writeCharts(cfg, res)
@@ -548,11 +548,11 @@ func writeCharts(cfg *config, res *Results) error {
 			}
 			panels = append(panels, panel{title: bw.name, unit: unit, bars: contenderBars(c, bw.name, unit)})
 		}
-		err := writeChart(filepath.Join(cfg.bench, chartClient), "Client throughput in headless Chromium (higher is better)", panels)
+		err := writeChart(filepath.Join(cfg.report, chartClient), "Client throughput in headless Chromium (higher is better)", panels)
 		if err != nil {
 			return err
 		}
-		err = writeChart(filepath.Join(cfg.bench, chartLatency), "Client latency in headless Chromium (lower is better)", []panel{
+		err = writeChart(filepath.Join(cfg.report, chartLatency), "Client latency in headless Chromium (lower is better)", []panel{
 			{title: wlTicker + ": receive delay p50", unit: "ms", bars: contenderBars(c, wlTicker, "p50 ms")},
 			{title: wlTicker + ": receive delay p99", unit: "ms", bars: contenderBars(c, wlTicker, "p99 ms")},
 			{title: "first event, warm page", unit: "ms", bars: contenderBars(c, wlWarm, "ms")},
@@ -578,7 +578,7 @@ func writeCharts(cfg *config, res *Results) error {
 			}
 			pk = append(pk, bar{label: p.Name, value: float64(p.Raw) / 1000})
 		}
-		err := writeChart(filepath.Join(cfg.bench, chartSize), "eventsource.wasm size", []panel{
+		err := writeChart(filepath.Join(cfg.report, chartSize), "eventsource.wasm size", []panel{
 			{title: "brotli size of each build", unit: "KB", bars: bars, ref: float64(s.Budget) / 1000, refLabel: "budget"},
 			{title: "code by package, uncompressed", unit: "KB", bars: pk},
 		})
@@ -598,7 +598,7 @@ func writeCharts(cfg *config, res *Results) error {
 				rss = append(rss, bar{label: label, value: medianRuns(l, s, n, func(r LoadRun) float64 { return r.RSSPerConnKB }), kind: s})
 			}
 		}
-		return writeChart(filepath.Join(cfg.bench, chartLoad), "Server under load: ours vs bare net/http and express (lower is better)", []panel{
+		return writeChart(filepath.Join(cfg.report, chartLoad), "Server under load: ours vs bare net/http and express (lower is better)", []panel{
 			{title: "fan-out delay p99, broadcast every 100 ms", unit: "ms", bars: lat, ref: 50, refLabel: "target at 10k: 50 ms"},
 			{title: "RSS per idle stream", unit: "KiB", bars: rss, ref: 10, refLabel: "target: 10 KiB"},
 		})

@@ -20,12 +20,11 @@ const OPEN = 1;
 const CLOSED = 2;
 
 let loading = null; // the promise of the bridge
-let lastId = 0; // the last connection id handed to the bridge
+let lastId = 0; // the last connection or parser key handed to the bridge
 let wasmURL = null; // configure()'s URLs, null for the default next to this module
 let wasmExecURL = null;
 let sharedWorkerURL = null;
 let attachSink; // (source, sink): makes an openEventStream source hand its events to sink
-let lastParserId = 0; // the last EventStreamParser id handed to the bridge
 let memory = null; // the module's WebAssembly.Memory; it can grow (detaching its buffer) whenever Go runs
 
 /**
@@ -92,6 +91,7 @@ async function load() {
   // run() executes main synchronously until it waits for callbacks, and
   // main registers the bridge first; the promise only settles on exit.
   memory = instance.exports.mem;
+  const { exports } = instance;
   go.run(instance).catch((err) => console.error('eventsource.wasm stopped:', err));
   const raw = globalThis.__eventsourceWasm;
   if (!raw) throw new Error('eventsource.wasm did not start');
@@ -102,9 +102,25 @@ async function load() {
     ...raw,
     memory, // for tests and debugging: its buffer is detached each time it grows
     connect: (id, url, cfg, cb) => raw.connect(id, url, cfg, { ...cb, batch: (ptr) => cb.batch(readBatch(ptr)) }),
-    parse(id, bytes) {
-      const out = raw.parse(id, bytes);
-      return typeof out === 'number' ? readBatch(out) : { error: out };
+    // parser() makes a parser for EventStreamParser: an input for feed.
+    parser() {
+      const key = ++lastId;
+      return { key, at: raw.parser(key), size: 64 << 10 }; // size: inputSize in wasm/cmd/eventsource/input.go
+    },
+    // feed(input, bytes, fn) copies bytes into the input's buffer in pieces
+    // of at most its size, and calls the module's eventsourceFeed export
+    // on each (see wasm/cmd/eventsource/input.go); fn gets each piece's
+    // events as readBatch decodes them. It returns false when the input
+    // refused the bytes, true when fn returned false (stop) or all went in.
+    feed(input, bytes, fn) {
+      for (let i = 0; i < bytes.length; i += input.size) {
+        const piece = bytes.subarray(i, i + input.size);
+        new Uint8Array(memory.buffer, input.at, piece.length).set(piece); // the buffer anew: fn may have grown the memory
+        const out = exports.eventsourceFeed(input.key, piece.length);
+        if (out === 1) return false;
+        if (out !== 0 && fn(readBatch(out)) === false) break;
+      }
+      return true;
     },
   };
   globalThis.__eventsourceWasm = b;
@@ -714,28 +730,27 @@ export function openEventStream(url, init = undefined) {
 export class EventStreamParser extends TransformStream {
   constructor() {
     let b = null;
-    let id = 0;
+    let input = null;
     const encoder = new TextEncoder();
     const release = () => {
-      if (id) b.unparse(id);
-      id = 0;
+      if (input) b.unparse(input.key);
+      input = null;
     };
     super({
       async start() {
         b = await bridge();
-        id = ++lastParserId;
+        input = b.parser();
       },
       transform(chunk, controller) {
         const bytes = typeof chunk === 'string' ? encoder.encode(chunk)
           : chunk instanceof Uint8Array ? chunk
             : ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
               : new Uint8Array(chunk);
-        const out = b.parse(id, bytes);
-        if (!Array.isArray(out)) {
+        if (!b.feed(input, bytes, (batch) => eachEvent(batch, (ev) => controller.enqueue(ev)))) {
+          const why = b.parserError(input.key);
           release();
-          throw new TypeError(`EventStreamParser: ${out.error}`);
+          throw new TypeError(`EventStreamParser: ${why}`);
         }
-        eachEvent(out, (ev) => controller.enqueue(ev));
       },
       flush: release, // an unfinished event at the end is dropped, as the standard says
       cancel: release,

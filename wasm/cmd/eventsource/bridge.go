@@ -35,11 +35,12 @@ func newBridge() *bridge {
 // as the page, so they are never released.
 func (b *bridge) register() error {
 	return jsval.Global().Set("__eventsourceWasm", map[string]any{
-		"connect": jsval.FuncOf(b.connect, internalError),
-		"close":   jsval.FuncOf(b.close, internalError),
-		"parse":   jsval.FuncOf(b.parsers.parse, internalError),
-		"unparse": jsval.FuncOf(b.parsers.release, internalError),
-		"control": jsval.FuncOf(b.control, internalError),
+		"connect":     jsval.FuncOf(b.connect, internalError),
+		"close":       jsval.FuncOf(b.close, internalError),
+		"parser":      jsval.FuncOf(b.parsers.add, internalError),
+		"parserError": jsval.FuncOf(b.parsers.why, internalError),
+		"unparse":     jsval.FuncOf(b.parsers.remove, internalError),
+		"control":     jsval.FuncOf(b.control, internalError),
 	})
 }
 

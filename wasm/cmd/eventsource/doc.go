@@ -6,8 +6,9 @@
 //	connect(id, url, cfg, callbacks) → undefined, or an error message
 //	control(id, command)              → undefined, or an error message
 //	close(id)
-//	parse(id, bytes) → batch address, or an error message
-//	unparse(id)
+//	parser(key)      → the address of the parser's input buffer
+//	parserError(key) → why the parser refused its input
+//	unparse(key)
 //
 // id is a number JavaScript picks, unique per connection. callbacks is an
 // object of four functions:
@@ -29,9 +30,17 @@
 // client.Control: command is "reconnect", "offline", "online", "resume",
 // "visible", "suspend" or "restore".
 //
-// parse feeds a Uint8Array to the sse.Parser of EventStreamParser id (made
-// on first use) and returns the address of the batch of the events it
-// completed, in batch's format (0 for none); unparse forgets the parser.
+// parser makes the sse.Parser of EventStreamParser key (a number from the
+// same counter as connection ids) and returns the address of its input:
+// a 64 KiB buffer in wasm memory. JavaScript copies the stream into it a
+// piece at a time and calls the module's one export per piece,
+//
+//	eventsourceFeed(key, n) → the batch's address, 0 for no event, 1 refused
+//
+// which parses the piece's n bytes and returns the address of the batch of
+// the events it completed, in batch's format. After a refusal (an event
+// over the size limit), parserError says why; unparse forgets the parser.
+// See input.go for why this is an export and not a syscall/js function.
 //
 // The module stays lean, within its size budget (see size_test.go): it
 // imports neither net/http nor fmt, reflect or os; package jsval is its

@@ -3,75 +3,66 @@
 package main
 
 import (
-	"sync"
-
 	"github.com/eventsource-wasm/eventsource-wasm/sse"
 	"github.com/eventsource-wasm/eventsource-wasm/wasm/internal/jsval"
 )
 
-// parsers are the sse.Parsers behind JavaScript's EventStreamParser, by
-// the ids JavaScript gave them.
+// parsers are the inputs behind JavaScript's EventStreamParsers (see
+// inputs), by key.
 type parsers struct {
-	mu sync.Mutex
-	m  map[int]*parser
+	m map[int]*parser // only touched from syscall/js calls and the export, which never overlap
 }
 
 // parser is one EventStreamParser's state.
 type parser struct {
 	p     *sse.Parser
-	in    []byte // the chunk, copied in; reused
-	batch batch  // the chunk's events; reused
+	batch batch  // the piece's events; reused
+	err   string // why the stream is invalid, once it is
 }
 
-// parse(id, bytes) feeds a Uint8Array to parser id (made on first use)
-// and returns the address of the batch of the events it completed (see
-// batch), 0 when there are none, or an error message when the stream is
-// invalid (an event over the size limit); the parser then refuses more
-// input.
-func (ps *parsers) parse(_ jsval.Value, args []jsval.Value) any {
-	if len(args) < 2 {
-		return "parse: want 2 arguments"
+// feed parses one piece of the stream. When the stream is invalid (an
+// event over the size limit) it returns feedFailed, now and after.
+func (p *parser) feed(piece []byte) uint32 {
+	if p.err != "" {
+		return feedFailed
 	}
-	id, err := args[0].Int()
-	if err != nil {
-		return "parse: the id is not a number"
-	}
-	n, err := args[1].Length()
-	if err != nil {
-		return "parse: the chunk is not a Uint8Array"
-	}
-	ps.mu.Lock()
-	p := ps.m[id]
-	if p == nil {
-		p = &parser{p: sse.NewParser(0)}
-		ps.m[id] = p
-	}
-	ps.mu.Unlock()
-	if cap(p.in) < n {
-		p.in = make([]byte, n)
-	}
-	if n, err = jsval.CopyBytesToGo(p.in[:n], args[1]); err != nil {
-		return "parse: the chunk is not a Uint8Array"
-	}
-	p.batch.begin(p.in[:n])
-	if err = p.p.FeedBytes(p.in[:n], p.batch.add); err != nil {
-		return err.Error()
+	p.batch.begin(piece)
+	if err := p.p.FeedBytes(piece, p.batch.add); err != nil {
+		p.err = err.Error()
+		return feedFailed
 	}
 	if p.batch.events() == 0 {
-		return 0
+		return feedNoEvents
 	}
 	// JavaScript reads the batch before the next call can reuse it.
-	return p.batch.finish()
+	return uint32(p.batch.finish())
 }
 
-// release(id) forgets parser id.
-func (ps *parsers) release(_ jsval.Value, args []jsval.Value) any {
-	if len(args) > 0 {
-		if id, err := args[0].Int(); err == nil {
-			ps.mu.Lock()
-			delete(ps.m, id)
-			ps.mu.Unlock()
-		}
+// add(key) makes the parser of EventStreamParser key and returns the
+// address of its input's buffer.
+func (ps *parsers) add(_ jsval.Value, args []jsval.Value) any {
+	key, err := args[0].Int()
+	if err != nil {
+		return "parser: the key is not a number"
+	}
+	p := &parser{p: sse.NewParser(0)}
+	ps.m[key] = p
+	return theInputs.add(key, p.feed)
+}
+
+// why(key) returns why parser key refused its input.
+func (ps *parsers) why(_ jsval.Value, args []jsval.Value) any {
+	if key, err := args[0].Int(); err == nil && ps.m[key] != nil {
+		return ps.m[key].err
+	}
+	return ""
+}
+
+// remove(key) forgets parser key.
+func (ps *parsers) remove(_ jsval.Value, args []jsval.Value) any {
+	if key, err := args[0].Int(); err == nil {
+		delete(ps.m, key)
+		theInputs.remove(key)
 	}
 	return nil
 }
