@@ -67,6 +67,7 @@ func (r *inputs) remove(key int) {
 // returns the address of the batch of the events they completed (see
 // batch), feedNoEvents, or feedFailed.
 //
+//lint:ignore U1000 JavaScript calls it: it is the module's export.
 //go:wasmexport eventsourceFeed
 func feed(key, n int32) uint32 {
 	theInputs.mu.Lock()
