@@ -67,8 +67,8 @@ func TestEventStreamAPIs(t *testing.T) {
 				t.Errorf("%s: %q, want %q", name, r.Whole, want)
 			}
 		}
-		if len(out.Generated) != 5 {
-			t.Errorf("generated streams: %d results, want 5", len(out.Generated))
+		if len(out.Generated) != 6 {
+			t.Errorf("generated streams: %d results, want 6", len(out.Generated))
 		}
 		for name, diffs := range out.Generated {
 			for _, d := range diffs {

@@ -64,6 +64,10 @@ async ({ presets }) => {
     return out;
   };
   const big = 'x€'.repeat(70000) + '😀'; // 350 KiB, code points split by every chunk size
+  // 180 KB whose code points straddle the 64 KiB pieces that big fields
+  // are decoded in (after 'x', 6-byte 'é😀' units put 64 KiB and 128 KiB
+  // inside a 😀 and an é).
+  const pieced = 'x' + 'é😀'.repeat(30000);
   const cases = {
     'split code points': [cat('data: €😀é\nid: ☃\nevent: ü\n\ndata: ok\n\n'), ['ü|"€😀é"|☃', 'message|"ok"|☃']],
     'invalid UTF-8': [cat('data: ok\n\ndata: ', [0xe2, 0x82], 'A', [0xff], '\nid: ', [0xc3], '\n\n', 'data: x\n\n'),
@@ -74,6 +78,8 @@ async ({ presets }) => {
       ['message|"1"|a', 'message|"2"|a', 'message|"3"|', 'message|"4"|']],
     'large events': [cat(`id: 1\ndata: ${big}\n\ndata: a\ndata: ${big}\n\ndata: small\n\nevent: t\ndata: ${big}\r\n\r\n`),
       [`message|${JSON.stringify(big)}|1`, `message|${JSON.stringify('a\n' + big)}|1`, 'message|"small"|1', `t|${JSON.stringify(big)}|1`]],
+    'code points across decode pieces': [cat(`data: ${pieced}\n\ndata: ${pieced}\ndata: z\n\n`),
+      [`message|${JSON.stringify(pieced)}|`, `message|${JSON.stringify(pieced + '\nz')}|`]],
   };
   out.generated = {};
   for (const [name, [bytes, want]] of Object.entries(cases)) {
