@@ -166,10 +166,11 @@ function readBatch(ptr) {
   const [chunkAt, chunkLen, lo, hi, arenaAt, arenaLen, n] = new Uint32Array(buf, ptr, 7);
   const table = new Uint32Array(buf, ptr + 32, n * 6);
   const chunk = span(buf, chunkAt + lo, hi - lo);
-  // A big arena holds a big field (data of many lines, or of a line split
-  // across chunks): its fields are decoded one by one, since slicing one
-  // out of the decoded arena would flatten the pieces decode joined.
-  const arena = arenaLen > decodePiece ? null : span(buf, arenaAt, arenaLen);
+  // When the arena holds a big field (data of many lines, or of a line
+  // split across chunks), its fields are decoded one by one: slicing one
+  // out of the decoded arena would flatten the pieces decode joined. An
+  // arena of many small fields (the IDs of a big chunk) is decoded whole.
+  const arena = hasBigField(table, chunkLen, arenaLen) ? null : span(buf, arenaAt, arenaLen);
   const field = (s, e) => {
     if (s === e) return '';
     if (s < chunkLen) return chunk !== null ? chunk.slice(s - lo, e - lo) : decode(new Uint8Array(buf, chunkAt + s, e - s));
@@ -184,6 +185,16 @@ function readBatch(ptr) {
     out[i + 2] = id;
   }
   return out;
+}
+
+// hasBigField reports whether a batch's arena, arenaLen bytes, holds a
+// field over decodePiece bytes (table: the batch's [start, end) pairs).
+function hasBigField(table, chunkLen, arenaLen) {
+  if (arenaLen <= decodePiece) return false;
+  for (let j = 0; j < table.length; j += 2) {
+    if (table[j] >= chunkLen && table[j + 1] - table[j] > decodePiece) return true;
+  }
+  return false;
 }
 
 // span decodes len bytes at addr, and returns the string when each byte
