@@ -151,6 +151,10 @@ func (b *fakeBody) next() ([]byte, error) {
 
 func (b *fakeBody) close() { b.closed = true }
 
+// source makes the body pushable: the test pump (see pump_test.go) pulls
+// it with next.
+func (b *fakeBody) source() any { return b }
+
 // send delivers one network chunk; it fails the test if the client has
 // stopped reading.
 func (b *fakeBody) send(t *testing.T, chunk string) {

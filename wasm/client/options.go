@@ -83,7 +83,28 @@ type Options struct {
 	// bytes; a larger one fails the connection. A value <= 0 means
 	// sse.DefaultMaxEventSize.
 	MaxEventSize int
+	// Pump, when set, pushes each response body into the client instead
+	// of the client reading it; see [BodyPump].
+	Pump BodyPump
 }
+
+// BodyPump pushes a response body into the client: it reads body until
+// the end, passing each chunk to feed in order, and returns nil at the end
+// of the body or once feed returned more false (the client wants no more),
+// else the read error. Cancelling the connection aborts the request, which
+// makes a pending read fail: the pump must then return.
+//
+// Under js/wasm, body is the fetch Response's ReadableStreamDefaultReader
+// as a syscall/js Value. The client calls the pump on the goroutine of the
+// connection, once per response; feed may be called from elsewhere while
+// the pump waits, such as from a wasmexport function that JavaScript
+// calls per chunk, which spares the goroutine a wake-up per chunk. Code
+// run that way does not pass through the Go scheduler: a timer it starts
+// gets no JavaScript timeout until Go is next resumed. feed reports wake
+// when a chunk started the client's liveness timer or brought it forward,
+// and the host must then resume Go (by calling any js.FuncOf) so that the
+// timer is scheduled. Bytes fed after more was false are ignored.
+type BodyPump func(body any, feed func(chunk []byte) (more, wake bool)) error
 
 // FetchFunc is a function with the signature of JavaScript's fetch, made
 // by [JSFetch]: for interceptors, tracing and test doubles. The client

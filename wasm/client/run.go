@@ -476,25 +476,10 @@ func (s *stream) attempt(ctx context.Context, cancel context.CancelCauseFunc) ou
 		return o
 	}
 	// The liveness timer runs from the request on: anything that arrives,
-	// response headers or bytes, restarts it. It starts once there is a
-	// window, which may be learned on the way.
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	alive := func() {
-		s.alive()
-		switch w := s.window(); {
-		case w <= 0:
-		case timer == nil:
-			timer = time.AfterFunc(w, func() { cancel(errHeartbeat) })
-		default:
-			timer.Reset(w)
-		}
-	}
-	alive()
+	// response headers or bytes, restarts it.
+	l := &liveness{s: s, cancel: cancel}
+	defer l.stop()
+	l.alive()
 	s.lastBeat, s.lastGap = time.Time{}, 0
 
 	resp, err := s.t.roundTrip(ctx, req)
@@ -521,7 +506,7 @@ func (s *stream) attempt(ctx context.Context, cancel context.CancelCauseFunc) ou
 		return s.dropped(ctx, &Error{Message: "network error", Err: err})
 	}
 	defer resp.body.close()
-	alive()
+	l.alive()
 	if o, ok := s.check(resp); !ok {
 		return o
 	}
@@ -543,34 +528,115 @@ func (s *stream) attempt(ctx context.Context, cancel context.CancelCauseFunc) ou
 	s.h.Open(Response{Status: resp.status, StatusText: resp.statusText, URL: resp.url, Header: resp.header})
 	s.parser.Reset()
 
+	r := &reading{s: s, ctx: ctx, live: l}
+	err = pump(resp.body, s.opts.Pump, r.chunk)
+	switch {
+	case r.stopped:
+		return r.o
+	case err == nil:
+		o := retry(&Error{Message: "the server ended the stream"})
+		o.cause = CauseEnd
+		return o
+	}
+	return s.dropped(ctx, &Error{Message: "connection lost", Err: err})
+}
+
+// pump passes a body's chunks to feed until the body ends (nil), a read
+// fails (the error) or feed wants no more (nil): pushed by p when there is
+// one and the body can be pushed, else pulled.
+func pump(b body, p BodyPump, feed func(chunk []byte) (more, wake bool)) error {
+	if src := b.source(); p != nil && src != nil {
+		return p(src, feed)
+	}
 	for {
-		chunk, err := resp.body.next()
+		chunk, err := b.next()
 		if err == io.EOF {
-			o := retry(&Error{Message: "the server ended the stream"})
-			o.cause = CauseEnd
-			return o
+			return nil
 		}
 		if err != nil {
-			return s.dropped(ctx, &Error{Message: "connection lost", Err: err})
+			return err
 		}
-		alive()
-		ferr := s.feed(s.parser, chunk)
-		if n := s.parser.Comments(); n != s.comments {
-			s.comments = n
-			s.learn(time.Now())
-			alive() // the window may have changed
+		if more, _ := feed(chunk); !more {
+			return nil
 		}
-		if ms, ok := s.parser.Retry(); ok {
-			s.delay, s.serverDelay = time.Duration(min(ms, maxRetryMillis))*time.Millisecond, true
-		}
-		if ferr != nil {
-			return failed(&Error{Message: "an event is too large", Err: ferr})
-		}
-		if ctx.Err() != nil {
-			// Closed from inside the handler (runFeeding sees that), or
-			// the heartbeat timer struck while the handler held the chunk.
-			return s.dropped(ctx, &Error{Message: "connection lost", Err: context.Cause(ctx)})
-		}
+	}
+}
+
+// reading is the state of reading one accepted response's body.
+type reading struct {
+	s       *stream
+	ctx     context.Context
+	live    *liveness
+	o       outcome // with stopped: how the attempt ends
+	stopped bool
+}
+
+// chunk does the work of one network chunk, pulled or pushed: it passes
+// the chunk's events on and learns what the chunk tells about the stream.
+// more is false once the attempt is to end, with r.o. wake reports that
+// the liveness timer now strikes earlier than before (see BodyPump).
+func (r *reading) chunk(chunk []byte) (more, wake bool) {
+	if r.stopped {
+		return false, false
+	}
+	s := r.s
+	wake = r.live.alive()
+	ferr := s.feed(s.parser, chunk)
+	if n := s.parser.Comments(); n != s.comments {
+		s.comments = n
+		s.learn(time.Now())
+		wake = r.live.alive() || wake // the window may have changed
+	}
+	if ms, ok := s.parser.Retry(); ok {
+		s.delay, s.serverDelay = time.Duration(min(ms, maxRetryMillis))*time.Millisecond, true
+	}
+	switch {
+	case ferr != nil:
+		r.o = failed(&Error{Message: "an event is too large", Err: ferr})
+	case r.ctx.Err() != nil:
+		// Closed from inside the handler (runFeeding sees that), or
+		// the heartbeat timer struck while the handler held the chunk.
+		r.o = s.dropped(r.ctx, &Error{Message: "connection lost", Err: context.Cause(r.ctx)})
+	default:
+		return true, wake
+	}
+	r.stopped = true
+	return false, wake
+}
+
+// liveness is an attempt's liveness timer: it cancels the attempt once the
+// stream has shown no life for the window. It starts once there is a
+// window, which may be learned on the way.
+type liveness struct {
+	s      *stream
+	cancel context.CancelCauseFunc
+	timer  *time.Timer
+	due    time.Time // when the timer strikes
+}
+
+// alive records that the stream showed life now and restarts the timer.
+// It reports whether the timer now strikes earlier than before: it was
+// started, or the window shrank.
+func (l *liveness) alive() (sooner bool) {
+	l.s.alive()
+	w := l.s.window()
+	if w <= 0 {
+		return false
+	}
+	due := time.Now().Add(w)
+	sooner = l.timer == nil || due.Before(l.due)
+	if l.timer == nil {
+		l.timer = time.AfterFunc(w, func() { l.cancel(errHeartbeat) })
+	} else {
+		l.timer.Reset(w)
+	}
+	l.due = due
+	return sooner
+}
+
+func (l *liveness) stop() {
+	if l.timer != nil {
+		l.timer.Stop()
 	}
 }
 

@@ -44,6 +44,9 @@ type body interface {
 	// next returns the next chunk, valid until the following call, or an
 	// error: io.EOF at the end of the body.
 	next() ([]byte, error)
+	// source returns what a [BodyPump] reads, or nil when the body can
+	// only be pulled with next.
+	source() any
 	// close releases the body; cancelling the request's context also does.
 	close()
 }

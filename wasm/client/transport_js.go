@@ -153,7 +153,6 @@ func (fetchTransport) roundTrip(ctx context.Context, req *request) (*response, e
 		if b.reader, err = stream.Call("getReader"); err != nil {
 			return fail(err)
 		}
-		b.waiter = jsval.NewWaiter()
 	}
 	resp.body = b
 	return resp, nil
@@ -253,16 +252,19 @@ func newUint8Array(g jsval.Value, b []byte) (jsval.Value, error) {
 // context: aborting the fetch (which cancelling the context does) rejects
 // a pending read, so every read settles.
 type fetchBody struct {
-	reader jsval.Value // undefined for a response without a body
-	waiter *jsval.Waiter
+	reader jsval.Value   // undefined for a response without a body
+	waiter *jsval.Waiter // made by the first next
 	buf    []byte
 	abort  func()
 	stop   func() bool
 }
 
 func (b *fetchBody) next() ([]byte, error) {
-	if b.waiter == nil {
+	if b.reader.Type() != js.TypeObject {
 		return nil, io.EOF
+	}
+	if b.waiter == nil {
+		b.waiter = jsval.NewWaiter()
 	}
 	p, err := b.reader.Call("read")
 	if err != nil {
@@ -292,8 +294,16 @@ func (b *fetchBody) next() ([]byte, error) {
 	return b.buf[:n], err
 }
 
+// source is the body's ReadableStreamDefaultReader, for a BodyPump.
+func (b *fetchBody) source() any {
+	if b.reader.Type() != js.TypeObject {
+		return nil
+	}
+	return b.reader.JS()
+}
+
 // close aborts the fetch, which ends the body, and frees the callbacks.
-// It runs after next returned, so no read is pending.
+// It runs after next or the pump returned, so no read is pending.
 func (b *fetchBody) close() {
 	b.stop()
 	b.abort()
