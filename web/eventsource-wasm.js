@@ -26,6 +26,7 @@ let wasmExecURL = null;
 let sharedWorkerURL = null;
 let attachSink; // (source, sink): makes an openEventStream source hand its events to sink
 let memory = null; // the module's WebAssembly.Memory; it can grow (detaching its buffer) whenever Go runs
+const inputSize = 64 << 10; // the size of an input's buffer: inputSize in wasm/cmd/eventsource/input.go
 
 /**
  * Sets where the module's files are, for pages that host them elsewhere than
@@ -101,24 +102,46 @@ async function load() {
   const b = {
     ...raw,
     memory, // for tests and debugging: its buffer is detached each time it grows
-    connect: (id, url, cfg, cb) => raw.connect(id, url, cfg, { ...cb, batch: (ptr) => cb.batch(readBatch(ptr)) }),
+    // connect(id, url, cfg, cb): cb.batch gets each chunk's events, and
+    // returns false once it wants no more (its source closed). Go calls
+    // pump with each response body's reader and the address of the buffer
+    // of input id, which it registered for the body: pump feeds the body
+    // into it, and its promise settles when the body ends (or a read
+    // fails: it rejects) or Go stops it; Go waits for it once per body.
+    connect: (id, url, cfg, cb) => raw.connect(id, url, cfg, {
+      ...cb,
+      async pump(reader, at) {
+        const input = { key: id, at, size: inputSize };
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done || !b.feed(input, value, cb.batch)) return;
+        }
+      },
+    }),
     // parser() makes a parser for EventStreamParser: an input for feed.
     parser() {
       const key = ++lastId;
-      return { key, at: raw.parser(key), size: 64 << 10 }; // size: inputSize in wasm/cmd/eventsource/input.go
+      return { key, at: raw.parser(key), size: inputSize };
     },
     // feed(input, bytes, fn) copies bytes into the input's buffer in pieces
     // of at most its size, and calls the module's eventsourceFeed export
     // on each (see wasm/cmd/eventsource/input.go); fn gets each piece's
-    // events as readBatch decodes them. It returns false when the input
-    // refused the bytes, true when fn returned false (stop) or all went in.
+    // events as readBatch decodes them. It returns true when all went in,
+    // false when the input stopped (it refused the bytes, or its
+    // connection stops) or fn returned false (stop).
     feed(input, bytes, fn) {
       for (let i = 0; i < bytes.length; i += input.size) {
         const piece = bytes.subarray(i, i + input.size);
         new Uint8Array(memory.buffer, input.at, piece.length).set(piece); // the buffer anew: fn may have grown the memory
         const out = exports.eventsourceFeed(input.key, piece.length);
-        if (out === 1) return false;
-        if (out !== 0 && fn(readBatch(out)) === false) break;
+        // A batch's address is a multiple of 4; below 4 are the flags
+        // alone, which a batch's header holds too: 1 stop, 2 wake.
+        const flags = out < 4 ? out : new Uint32Array(memory.buffer, out + 28, 1)[0];
+        const batch = out < 4 ? null : readBatch(out);
+        // The piece started a timer inside the export: let the Go
+        // scheduler run, which gives it a timeout.
+        if (flags & 2) raw.wake();
+        if ((batch && fn(batch) === false) || flags & 1) return false;
       }
       return true;
     },
@@ -489,7 +512,7 @@ export class WasmEventSource extends EventTarget {
     WasmEventSource.#watchPage(this);
     const err = b.connect(this.#id, this.#url, cfg, {
       open: (status, url, headers) => this.#opened(status, url, headers),
-      batch: (batch) => this.#dispatchBatch(batch),
+      batch: (batch) => this.#dispatchBatch(batch), // false once closed: the pump stops
       error: (state, status, statusText, message) => this.#report(state, status, statusText, message),
       retrying: (attempt, delay, cause, message) => this.#retrying(attempt, delay, cause, message),
     });
@@ -558,16 +581,18 @@ export class WasmEventSource extends EventTarget {
   }
 
   // #dispatchBatch dispatches a chunk's events: [type, data, lastEventId, …].
+  // It returns false once the source is closed.
   #dispatchBatch(batch) {
     if (this.#sink) {
       eachEvent(batch, this.#debug ? (ev) => { this.#logEvent(ev.type, ev.data, ev.lastEventId); this.#sink(ev); } : this.#sink);
-      return;
+    } else {
+      const origin = this.#origin;
+      for (let i = 0; i + 2 < batch.length && this.#readyState !== CLOSED; i += 3) {
+        if (this.#debug) this.#logEvent(batch[i], batch[i + 1], batch[i + 2]);
+        this.dispatchEvent(messageEvent(batch[i], batch[i + 1], batch[i + 2], origin));
+      }
     }
-    const origin = this.#origin;
-    for (let i = 0; i + 2 < batch.length && this.#readyState !== CLOSED; i += 3) {
-      if (this.#debug) this.#logEvent(batch[i], batch[i + 1], batch[i + 2]);
-      this.dispatchEvent(messageEvent(batch[i], batch[i + 1], batch[i + 2], origin));
-    }
+    return this.#readyState !== CLOSED;
   }
 
   #report(state, status, statusText, message) {

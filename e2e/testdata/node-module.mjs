@@ -149,6 +149,26 @@ wc.close();
   srv.close();
 }
 
+// A server that stalls without closing is dropped once the window learned
+// from its heartbeats (3 × the server's 1 s) has passed. The liveness timer
+// starts while the body is fed to Go through the module's export, which
+// bypasses Go's scheduler: the bridge must wake Go to time it, and here
+// nothing else would (one source, no other timer).
+await new Promise((resolve) => {
+  const es = new WasmEventSource(base + '/faults?interval=100ms&stall=60', { maxRetries: 0 });
+  let last = 0;
+  const give = setTimeout(() => { es.close(); check('stall dropped by the learned window', false, 'no error within 20 s'); resolve(); }, 20000);
+  es.onmessage = () => { last = performance.now(); };
+  es.onerror = (e) => {
+    clearTimeout(give);
+    es.close();
+    const after = performance.now() - last;
+    check('stall dropped by the learned window', /heartbeat timeout of \d+ ms \(3× the server's heartbeat interval\)/.test(e.message) && after > 2500 && after < 5000,
+      `${e.message} ${Math.round(after)} ms after the last event`);
+    resolve();
+  };
+});
+
 installPolyfill();
 check('installPolyfill', globalThis.EventSource === WasmEventSource);
 console.log('done');

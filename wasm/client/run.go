@@ -92,7 +92,7 @@ func runBytes(ctx context.Context, t transport, absURL string, opts *Options, h 
 func resolve(t transport, rawURL string) (string, error) {
 	u, err := t.resolve(rawURL)
 	if err != nil {
-		return "", &Error{Message: "invalid URL " + strconv.Quote(rawURL), Err: err}
+		return "", &Error{Message: "invalid URL " + quote(rawURL), Err: err}
 	}
 	return u, nil
 }
@@ -477,9 +477,9 @@ func (s *stream) attempt(ctx context.Context, cancel context.CancelCauseFunc) ou
 	}
 	// The liveness timer runs from the request on: anything that arrives,
 	// response headers or bytes, restarts it.
-	l := &liveness{s: s, cancel: cancel}
-	defer l.stop()
-	l.alive()
+	r := &reading{s: s, ctx: ctx, cancel: cancel}
+	defer r.stop()
+	r.alive()
 	s.lastBeat, s.lastGap = time.Time{}, 0
 
 	resp, err := s.t.roundTrip(ctx, req)
@@ -506,7 +506,7 @@ func (s *stream) attempt(ctx context.Context, cancel context.CancelCauseFunc) ou
 		return s.dropped(ctx, &Error{Message: "network error", Err: err})
 	}
 	defer resp.body.close()
-	l.alive()
+	r.alive()
 	if o, ok := s.check(resp); !ok {
 		return o
 	}
@@ -528,11 +528,14 @@ func (s *stream) attempt(ctx context.Context, cancel context.CancelCauseFunc) ou
 	s.h.Open(Response{Status: resp.status, StatusText: resp.statusText, URL: resp.url, Header: resp.header})
 	s.parser.Reset()
 
-	r := &reading{s: s, ctx: ctx, live: l}
 	err = pump(resp.body, s.opts.Pump, r.chunk)
 	switch {
+	case r.tooLarge != nil:
+		return failed(&Error{Message: "an event is too large", Err: r.tooLarge})
 	case r.stopped:
-		return r.o
+		// Closed from inside the handler (runFeeding sees that), or the
+		// heartbeat timer struck while the handler held the chunk.
+		err = context.Cause(ctx)
 	case err == nil:
 		o := retry(&Error{Message: "the server ended the stream"})
 		o.cause = CauseEnd
@@ -562,81 +565,68 @@ func pump(b body, p BodyPump, feed func(chunk []byte) (more, wake bool)) error {
 	}
 }
 
-// reading is the state of reading one accepted response's body.
+// reading is the state of one attempt's reading: the liveness timer, and
+// how the reading of the body ended, when the client ended it.
 type reading struct {
-	s       *stream
-	ctx     context.Context
-	live    *liveness
-	o       outcome // with stopped: how the attempt ends
-	stopped bool
+	s      *stream
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	// The liveness timer cancels the attempt once the stream has shown no
+	// life for the window. It starts once there is a window, which may be
+	// learned on the way.
+	timer  *time.Timer
+	window time.Duration // the timer's
+
+	stopped  bool  // the client ended the reading: the event was too large, or ctx is done
+	tooLarge error // the parser's error
 }
 
 // chunk does the work of one network chunk, pulled or pushed: it passes
 // the chunk's events on and learns what the chunk tells about the stream.
-// more is false once the attempt is to end, with r.o. wake reports that
-// the liveness timer now strikes earlier than before (see BodyPump).
+// more is false once the client ends the reading. wake reports that the
+// liveness timer may strike earlier than before (see BodyPump).
 func (r *reading) chunk(chunk []byte) (more, wake bool) {
 	if r.stopped {
 		return false, false
 	}
 	s := r.s
-	wake = r.live.alive()
-	ferr := s.feed(s.parser, chunk)
+	wake = r.alive()
+	r.tooLarge = s.feed(s.parser, chunk)
 	if n := s.parser.Comments(); n != s.comments {
 		s.comments = n
 		s.learn(time.Now())
-		wake = r.live.alive() || wake // the window may have changed
+		wake = r.alive() || wake // the window may have changed
 	}
 	if ms, ok := s.parser.Retry(); ok {
 		s.delay, s.serverDelay = time.Duration(min(ms, maxRetryMillis))*time.Millisecond, true
 	}
-	switch {
-	case ferr != nil:
-		r.o = failed(&Error{Message: "an event is too large", Err: ferr})
-	case r.ctx.Err() != nil:
-		// Closed from inside the handler (runFeeding sees that), or
-		// the heartbeat timer struck while the handler held the chunk.
-		r.o = s.dropped(r.ctx, &Error{Message: "connection lost", Err: context.Cause(r.ctx)})
-	default:
-		return true, wake
-	}
-	r.stopped = true
-	return false, wake
+	r.stopped = r.tooLarge != nil || r.ctx.Err() != nil
+	return !r.stopped, wake
 }
 
-// liveness is an attempt's liveness timer: it cancels the attempt once the
-// stream has shown no life for the window. It starts once there is a
-// window, which may be learned on the way.
-type liveness struct {
-	s      *stream
-	cancel context.CancelCauseFunc
-	timer  *time.Timer
-	due    time.Time // when the timer strikes
-}
-
-// alive records that the stream showed life now and restarts the timer.
-// It reports whether the timer now strikes earlier than before: it was
-// started, or the window shrank.
-func (l *liveness) alive() (sooner bool) {
-	l.s.alive()
-	w := l.s.window()
+// alive records that the stream showed life now and restarts the liveness
+// timer. It reports whether the timer may now strike earlier than before:
+// it was started, or the window shrank.
+func (r *reading) alive() (sooner bool) {
+	r.s.alive()
+	w := r.s.window()
 	if w <= 0 {
 		return false
 	}
-	due := time.Now().Add(w)
-	sooner = l.timer == nil || due.Before(l.due)
-	if l.timer == nil {
-		l.timer = time.AfterFunc(w, func() { l.cancel(errHeartbeat) })
+	sooner = r.timer == nil || w < r.window
+	if r.timer == nil {
+		r.timer = time.AfterFunc(w, func() { r.cancel(errHeartbeat) })
 	} else {
-		l.timer.Reset(w)
+		r.timer.Reset(w)
 	}
-	l.due = due
+	r.window = w
 	return sooner
 }
 
-func (l *liveness) stop() {
-	if l.timer != nil {
-		l.timer.Stop()
+func (r *reading) stop() {
+	if r.timer != nil {
+		r.timer.Stop()
 	}
 }
 
@@ -668,7 +658,7 @@ func (s *stream) check(resp *response) (o outcome, ok bool) {
 	case resp.status == 200 && isEventStream(resp.contentType):
 		return outcome{}, true
 	case resp.status == 200:
-		e.Message = "the response's content type is " + strconv.Quote(resp.contentType) + ", not text/event-stream"
+		e.Message = "the response's content type is " + quote(resp.contentType) + ", not text/event-stream"
 		return failed(e), false
 	}
 	e.Message = "the server answered " + strconv.Itoa(resp.status)

@@ -16,9 +16,10 @@ import (
 //
 // The table, in uint32s: the chunk's address and length, the span [lo, hi)
 // of the chunk that fields come from, the arena's address and length, the
-// number of events, 0, then per event the start and end of its type, data
-// and ID, as offsets into the chunk followed by the arena (an offset from
-// the chunk's length on is in the arena). An empty type is "message".
+// number of events, eventsourceFeed's flags (see input.go), then per event
+// the start and end of its type, data and ID, as offsets into the chunk
+// followed by the arena (an offset from the chunk's length on is in the
+// arena). An empty type is "message".
 //
 // Every offset is final when the table is handed over: the chunk does not
 // move, and arena fields are recorded as arena offsets, so the arena may
@@ -32,6 +33,9 @@ type batch struct {
 }
 
 const batchHeader = 8
+
+// batchFlags is the header word of eventsourceFeed's flags.
+const batchFlags = 7
 
 // begin starts the batch of chunk's events.
 func (b *batch) begin(chunk []byte) {

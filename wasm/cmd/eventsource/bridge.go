@@ -41,8 +41,14 @@ func (b *bridge) register() error {
 		"parserError": jsval.FuncOf(b.parsers.why, internalError),
 		"unparse":     jsval.FuncOf(b.parsers.remove, internalError),
 		"control":     jsval.FuncOf(b.control, internalError),
+		"wake":        jsval.FuncOf(wake, nil),
 	})
 }
+
+// wake does nothing: JavaScript calls it when an eventsourceFeed call asks
+// for it (feedWake), so that the Go scheduler runs and gives the timers
+// started inside the export their JavaScript timeouts.
+func wake(jsval.Value, []jsval.Value) any { return nil }
 
 // internalError reports a panic in a bridge function, which jsval
 // recovered: it is a bug, so the console gets the details, and JavaScript
@@ -69,11 +75,12 @@ func (b *bridge) connect(_ jsval.Value, args []jsval.Value) any {
 	if err != nil {
 		return "connect: " + err.Error()
 	}
-	s, err := newSink(args[3])
+	s, err := newSink(id, args[3])
 	if err != nil {
 		return "connect: " + err.Error()
 	}
 	opts.Control = client.NewControl()
+	opts.Pump = s.pump
 
 	ctx, cancel := context.WithCancel(context.Background())
 	b.mu.Lock()
@@ -154,19 +161,22 @@ func (b *bridge) forget(id int) {
 
 // sink forwards a connection's reports to its JavaScript callbacks.
 type sink struct {
-	onOpen, onBatch, onError, onRetrying jsval.Value
-	batch                                batch // reused from chunk to chunk
+	id                                  int // the connection's, and its input's key
+	onOpen, onPump, onError, onRetrying jsval.Value
+	batch                               batch                          // reused from chunk to chunk
+	feed                                func([]byte) (more, wake bool) // the body's, while pump runs
+	ready                               uint32                         // the piece's batch, once EndChunk finished it
 }
 
-// newSink reads the callbacks object {open, batch, error, retrying};
+// newSink reads the callbacks object {open, pump, error, retrying};
 // retrying may be left out.
-func newSink(callbacks jsval.Value) (*sink, error) {
-	s := &sink{}
+func newSink(id int, callbacks jsval.Value) (*sink, error) {
+	s := &sink{id: id}
 	for _, f := range []struct {
 		name     string
 		v        *jsval.Value
 		optional bool
-	}{{"open", &s.onOpen, false}, {"batch", &s.onBatch, false}, {"error", &s.onError, false}, {"retrying", &s.onRetrying, true}} {
+	}{{"open", &s.onOpen, false}, {"pump", &s.onPump, false}, {"error", &s.onError, false}, {"retrying", &s.onRetrying, true}} {
 		v, err := callbacks.Get(f.name)
 		if err != nil {
 			return nil, err
@@ -189,17 +199,54 @@ func (s *sink) Open(r client.Response) {
 	_, _ = s.onOpen.Invoke(r.Status, r.URL, h)
 }
 
+// pump is the connection's client.BodyPump. It registers the connection's
+// input and has JavaScript's pump(reader, at) read the body: that copies
+// each chunk, a piece at a time, into the input's buffer at at and calls
+// eventsourceFeed, which passes the piece to the client (see piece). The
+// goroutine waits once per body, for the promise of pump, which settles
+// when the body ends or a read fails (it rejects), or the client stopped.
+func (s *sink) pump(reader any, feed func([]byte) (more, wake bool)) error {
+	s.feed = feed
+	p, err := s.onPump.Invoke(reader, theInputs.add(s.id, s.piece))
+	if err == nil {
+		w := jsval.NewWaiter()
+		_, err = w.Wait(p)
+		w.Release()
+	}
+	theInputs.remove(s.id)
+	return err
+}
+
+// piece passes one piece of the body to the client, in eventsourceFeed,
+// and returns the address of the batch of its events with the feed's
+// flags in its header, or the flags alone when it has no event.
+func (s *sink) piece(b []byte) uint32 {
+	s.ready = 0
+	more, wake := s.feed(b)
+	var flags uint32
+	if !more {
+		flags = feedStop
+	}
+	if wake {
+		flags |= feedWake
+	}
+	if s.ready == 0 {
+		return flags
+	}
+	s.batch.table[batchFlags] = flags
+	return s.ready
+}
+
 // BeginChunk starts the chunk's batch.
 func (s *sink) BeginChunk(chunk []byte) { s.batch.begin(chunk) }
 
 // EventBytes adds an event to the chunk's batch.
 func (s *sink) EventBytes(typ, data, id []byte) { s.batch.add(typ, data, id) }
 
-// EndChunk hands the chunk's events to JavaScript in one call: the
-// address of the batch's table, which JavaScript reads during the call.
+// EndChunk finishes the chunk's batch, which piece hands to JavaScript.
 func (s *sink) EndChunk() {
 	if s.batch.events() > 0 {
-		_, _ = s.onBatch.Invoke(s.batch.finish())
+		s.ready = uint32(s.batch.finish())
 	}
 }
 

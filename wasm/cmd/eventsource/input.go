@@ -35,11 +35,13 @@ type inputSlot struct {
 // size of most network chunks.
 const inputSize = 64 << 10
 
-// What eventsourceFeed returns besides a batch's address (which is
-// aligned, so never 0 or 1).
+// What eventsourceFeed returns: the address of the batch of the events
+// that the piece completed, which is aligned (a multiple of 4), or, when
+// it completed none, the flags alone, which the batch's header also holds
+// (word batchFlags).
 const (
-	feedNoEvents = 0 // the piece completed no event
-	feedFailed   = 1 // the input refuses the piece (the stream is invalid, or the key unknown)
+	feedStop = 1 // the input takes no more: the stream is invalid, the connection stops, or the key is unknown
+	feedWake = 2 // resume the Go scheduler (call the bridge's wake): the piece started a timer
 )
 
 // theInputs are the module's inputs: an export is a plain function, so the
@@ -65,7 +67,7 @@ func (r *inputs) remove(key int) {
 
 // feed hands the first n bytes of input key's buffer to the input and
 // returns the address of the batch of the events they completed (see
-// batch), feedNoEvents, or feedFailed.
+// batch) or flags.
 //
 //lint:ignore U1000 JavaScript calls it: it is the module's export.
 //go:wasmexport eventsourceFeed
@@ -74,7 +76,7 @@ func feed(key, n int32) uint32 {
 	s := theInputs.m[int(key)]
 	theInputs.mu.Unlock()
 	if s == nil || n < 0 || int(n) > len(s.buf) {
-		return feedFailed
+		return feedStop
 	}
 	return s.feed(s.buf[:n])
 }

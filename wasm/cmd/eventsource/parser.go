@@ -21,18 +21,18 @@ type parser struct {
 }
 
 // feed parses one piece of the stream. When the stream is invalid (an
-// event over the size limit) it returns feedFailed, now and after.
+// event over the size limit) it returns feedStop, now and after.
 func (p *parser) feed(piece []byte) uint32 {
 	if p.err != "" {
-		return feedFailed
+		return feedStop
 	}
 	p.batch.begin(piece)
 	if err := p.p.FeedBytes(piece, p.batch.add); err != nil {
 		p.err = err.Error()
-		return feedFailed
+		return feedStop
 	}
 	if p.batch.events() == 0 {
-		return feedNoEvents
+		return 0 // no event, no flag
 	}
 	// JavaScript reads the batch before the next call can reuse it.
 	return uint32(p.batch.finish())
