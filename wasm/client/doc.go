@@ -57,7 +57,9 @@
 // request or event follows. [RunBytes] is the form for bridges: it reports
 // opens and errors to a [ByteHandler] and hands it each event's bytes
 // undecoded, so no Go string is made per event. The eventsource.wasm module
-// behind the JavaScript WasmEventSource class is built on it.
+// behind the JavaScript WasmEventSource class is built on it, with a
+// [BodyPump]: JavaScript reads each response body and pushes it into the
+// client, rather than the connection's goroutine reading it.
 //
 // The reconnection logic is independent of the transport, so it is tested
 // natively; only the fetch transport requires js/wasm. On other platforms

@@ -19,6 +19,15 @@ import "sync"
 // most inputSize bytes, into the input's buffer, whose address it got
 // once, and calls eventsourceFeed(key, n) per piece. Any cut of the bytes
 // gives the parser the same events.
+//
+// The inputs are EventStreamParsers (parser.go) and connection bodies
+// (sink.pump in bridge.go). Code run in the export does not pass through
+// the scheduler's idle path (runtime.beforeIdle), which is where Go asks
+// JavaScript for a timeout for its next timer: a timer started inside the
+// export, as the client's liveness timer can be once a heartbeat interval
+// is learned, would not fire until something else resumes Go. So the
+// input says so (feedWake), and JavaScript resumes Go with the bridge's
+// wake function.
 type inputs struct {
 	mu sync.Mutex
 	m  map[int]*inputSlot // by the keys JavaScript picked
