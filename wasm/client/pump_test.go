@@ -2,7 +2,6 @@ package client
 
 import (
 	"errors"
-	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -13,10 +12,10 @@ import (
 )
 
 // piecePump is a BodyPump for the tests. Like the JavaScript pump of the
-// wasm module, it reads the body itself and feeds each chunk in pieces
-// (of pieceSize bytes here, to cut the chunks differently from the pull
-// loop), stops at once when feed says so, and records the wakes feed
-// reports.
+// wasm module, it feeds each chunk in pieces (of pieceSize bytes here, to
+// cut the chunks differently from the pull loop, whose reading of the
+// fake body it borrows), stops at once when feed says so, and records the
+// wakes feed reports.
 type piecePump struct {
 	mu    sync.Mutex
 	feeds int // pieces fed
@@ -27,15 +26,7 @@ type piecePump struct {
 const pieceSize = 5
 
 func (p *piecePump) pump(body any, feed func(chunk []byte) (more, wake bool)) error {
-	b := body.(*fakeBody)
-	for {
-		chunk, err := b.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return pump(body.(*fakeBody), nil, func(chunk []byte) (more, wake bool) {
 		for len(chunk) > 0 {
 			n := min(len(chunk), pieceSize)
 			more, wake := feed(chunk[:n])
@@ -48,10 +39,11 @@ func (p *piecePump) pump(body any, feed func(chunk []byte) (more, wake bool)) er
 			p.mu.Unlock()
 			if !more {
 				p.checkStopped(feed, chunk)
-				return nil
+				return false, false
 			}
 		}
-	}
+		return true, false
+	})
 }
 
 // checkStopped feeds the rest of a chunk after feed said stop, which the

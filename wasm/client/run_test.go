@@ -106,27 +106,6 @@ func TestNativeFailTheConnection(t *testing.T) {
 }
 
 func TestNativeCloseStopsEverything(t *testing.T) {
-	t.Run("while streaming", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			h := start(t, nil)
-			r := h.next()
-			b := r.open()
-			b.send(t, "data: a\n\n")
-			h.expect("open", "event message a #")
-			h.cancel()
-			if err := h.result(); err != nil {
-				t.Fatal(err)
-			}
-			if r.ctx.Err() == nil {
-				t.Error("the request was not aborted")
-			}
-			if !b.closed {
-				t.Error("the body was not closed")
-			}
-			h.noRequest()
-			h.expect()
-		})
-	})
 	t.Run("while waiting to reconnect", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			h := start(t, nil)
@@ -139,19 +118,6 @@ func TestNativeCloseStopsEverything(t *testing.T) {
 			}
 			h.noRequest()
 			h.expect()
-		})
-	})
-	t.Run("from the event handler", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			h := start(t, nil)
-			h.rec.onEvent = func(sse.Event) { h.cancel() }
-			b := h.next().open()
-			b.send(t, "data: a\n\n")
-			if err := h.result(); err != nil {
-				t.Fatal(err)
-			}
-			h.expect("open", "event message a #")
-			h.noRequest()
 		})
 	})
 	t.Run("while getting headers", func(t *testing.T) {
@@ -466,20 +432,6 @@ func TestNativeHeartbeatTimeout(t *testing.T) {
 		if r.ctx.Err() == nil {
 			t.Error("the unanswered request was not aborted")
 		}
-	})
-}
-
-func TestNativeMaxEventSize(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		h := start(t, &Options{MaxEventSize: 16})
-		b := h.next().open()
-		b.send(t, "data: small\n\ndata: 0123456789abcdefg\n\n")
-		h.expect("open", "event message small #", "error CLOSED")
-		err := h.result()
-		if !errors.Is(err, sse.ErrEventTooLarge) {
-			t.Fatalf("run = %v, want ErrEventTooLarge", err)
-		}
-		h.noRequest()
 	})
 }
 
