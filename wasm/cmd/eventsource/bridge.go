@@ -166,6 +166,7 @@ type sink struct {
 	batch                               batch                          // reused from chunk to chunk
 	feed                                func([]byte) (more, wake bool) // the body's, while pump runs
 	ready                               uint32                         // the piece's batch, once EndChunk finished it
+	panicked                            any                            // what a panic in feed left, for pump to raise
 }
 
 // newSink reads the callbacks object {open, pump, error, retrying};
@@ -214,13 +215,24 @@ func (s *sink) pump(reader any, feed func([]byte) (more, wake bool)) error {
 		w.Release()
 	}
 	theInputs.remove(s.id)
+	if s.panicked != nil {
+		panic(s.panicked) // on the connection's goroutine, which reports it
+	}
 	return err
 }
 
 // piece passes one piece of the body to the client, in eventsourceFeed,
 // and returns the address of the batch of its events with the feed's
 // flags in its header, or the flags alone when it has no event.
-func (s *sink) piece(b []byte) uint32 {
+//
+// A panic would end the whole module here, in the export: it stops the
+// body instead, and pump raises it again.
+func (s *sink) piece(b []byte) (out uint32) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.panicked, out = r, feedStop
+		}
+	}()
 	s.ready = 0
 	more, wake := s.feed(b)
 	var flags uint32
