@@ -48,7 +48,7 @@ func writeReport(cfg *config, res *Results) error {
 	if res.Load != nil {
 		writeLoad(&w, res.Load)
 	}
-	p("## How to run\n\n```sh\nmake bench                      # everything, about 10 minutes\ngo run ./bench -only client     # one section: size, go, client or load\ngo run ./bench -quick           # small workloads, one round\ngo test -run '^$' -bench . -count 10 ./sse/ ./bench/ | tee new.txt   # for benchstat\n```\n\n")
+	p("## How to run\n\n```sh\nmake bench                      # everything, about 10 minutes\ngo run ./bench -only client     # one section: size, go, client or load\ngo run ./bench -quick           # small workloads, one round\ngo run ./bench -only client -match 'parser|ticker' -profile=false   # some client workloads; report in bench/out/\ngo test -run '^$' -bench . -count 10 ./sse/ ./bench/ | tee new.txt   # for benchstat\n```\n\n")
 	p("Scratch files (CPU and heap profiles, the parser corpora, raw `go test` output) are in `bench/out/` (not committed).\n")
 	if err := os.WriteFile(filepath.Join(cfg.report, "RESULTS.md"), []byte(w.String()), 0o644); err != nil {
 		return fmt.Errorf("write RESULTS.md: %w", err)
