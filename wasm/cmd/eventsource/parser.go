@@ -21,8 +21,16 @@ type parser struct {
 }
 
 // feed parses one piece of the stream. When the stream is invalid (an
-// event over the size limit) it returns feedStop, now and after.
-func (p *parser) feed(piece []byte) uint32 {
+// event over the size limit) it returns feedStop, now and after. A panic,
+// which would otherwise end the module (an export has no goroutine of its
+// own to recover on), fails this parser alone, as an internal error.
+func (p *parser) feed(piece []byte) (out uint32) {
+	defer func() {
+		if r := recover(); r != nil {
+			println("eventsource.wasm: EventStreamParser:", r)
+			p.err, out = "internal error", feedStop
+		}
+	}()
 	if p.err != "" {
 		return feedStop
 	}

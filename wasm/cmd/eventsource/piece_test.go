@@ -3,8 +3,11 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/eventsource-wasm/eventsource-wasm/sse"
 )
 
 // A connection's input returns its piece's batch with the feed's flags in
@@ -44,5 +47,28 @@ func TestSinkPiece(t *testing.T) {
 	s.feed = func([]byte) (bool, bool) { panic("bug") }
 	if out := s.piece(nil); out != feedStop || s.panicked != "bug" {
 		t.Errorf("after a panic: %d, kept %v; want %d (stop) and the panic", out, s.panicked, feedStop)
+	}
+}
+
+// An EventStreamParser's input returns its piece's batch, nothing for a
+// piece that ends no event, and stops for good on an event over the size
+// limit or a panic, which fails that parser alone.
+func TestParserPiece(t *testing.T) {
+	p := &parser{p: sse.NewParser(16)}
+	if out := p.feed([]byte("data: a")); out != 0 {
+		t.Errorf("a piece without an event: %d, want 0", out)
+	}
+	if out := p.feed([]byte("\n\n")); out < 4 || p.batch.events() != 1 {
+		t.Errorf("the piece that ends the event: %d with %d events, want a batch of 1", out, p.batch.events())
+	}
+	if out := p.feed([]byte("data: " + strings.Repeat("x", 32))); out != feedStop || p.err == "" {
+		t.Errorf("an event over the limit: %d (%q), want %d and why", out, p.err, feedStop)
+	}
+	if out := p.feed([]byte("data: b\n\n")); out != feedStop {
+		t.Errorf("after the stop: %d, want %d", out, feedStop)
+	}
+	broken := &parser{} // no sse.Parser: feeding it panics
+	if out := broken.feed([]byte("data: a\n\n")); out != feedStop || broken.err != "internal error" {
+		t.Errorf("after a panic: %d (%q), want %d and an internal error", out, broken.err, feedStop)
 	}
 }
