@@ -789,15 +789,20 @@ export class EventStreamParser extends TransformStream {
   constructor() {
     let b = null;
     let input = null;
+    let self = null;
     const encoder = new TextEncoder();
     const release = () => {
-      if (input) b.unparse(input.key);
+      if (input) {
+        droppedParsers?.unregister(input);
+        b.unparse(input.key);
+      }
       input = null;
     };
     super({
       async start() {
         b = await bridge();
         input = b.parser();
+        droppedParsers?.register(self, { b, key: input.key }, input);
       },
       transform(chunk, controller) {
         const bytes = typeof chunk === 'string' ? encoder.encode(chunk)
@@ -813,8 +818,18 @@ export class EventStreamParser extends TransformStream {
       flush: release, // an unfinished event at the end is dropped, as the standard says
       cancel: release,
     });
+    self = this; // before start() resumes: it awaits the bridge first
   }
 }
+
+// droppedParsers gives back the input of an EventStreamParser whose stream
+// is dropped before it ends (a reader abandoned mid-body, or an engine that
+// does not call a transformer's cancel): Go keeps a 64 KiB buffer and the
+// parser's state per input until told. The held value must not reach the
+// stream, or the stream could never be collected.
+const droppedParsers = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ b, key }) => b.unparse(key))
+  : null;
 
 /**
  * Makes WasmEventSource the page's EventSource. The native class stays
