@@ -157,8 +157,8 @@ const utf8Pieces = new TextDecoder('utf-8', { ignoreBOM: true }); // decode's, i
 // Chromium 156 decoded 50 MiB of 1 MiB spans 2–3 times faster in pieces of
 // 32–128 KiB than whole (7.6–11.6 vs 27.6 ms), and no slower when the
 // joined string was then read, which flattens it. On `make bench`'s
-// "parser: 50 x 1 MiB" that took EventStreamParser from 0.7× to 1.2–1.3×
-// eventsource-parser.
+// "parser: 50 x 1 MiB" it took EventStreamParser from 0.6–0.7× to
+// 1.1–1.3× eventsource-parser.
 const decodePiece = 64 << 10;
 
 // decode decodes bytes as UTF-8, in pieces when they are many: decoding

@@ -21,6 +21,10 @@ func TestParseRetryAfter(t *testing.T) {
 		{"-5", 0, false},
 		{"1.5", 0, false},
 		{"", 0, false},
+		{"+5", 0, false},
+		{"4294967295", 4294967295 * time.Second, true}, // the largest delay taken
+		{"4294967296", 0, false},
+		{"99999999999999999999999", 0, false},
 	} {
 		got, ok := parseRetryAfter(tc.in, now)
 		if got != tc.want || ok != tc.ok {
